@@ -1,0 +1,52 @@
+/**
+ * Durations as users write them: a number of milliseconds, or a string such as '250ms', '30s', '15m',
+ * '4h' or '1d'. One parser for the whole package (task options, flow timeouts, alert rules), so every
+ * place accepts the same spellings and reports a mistake the same way.
+ */
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+
+/** Thrown by `parseDuration` when a value is not a duration; `field` names the option that held it. */
+export class DurationError extends Error {
+  override readonly name = 'DurationError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+  ) {
+    super(
+      `${field} must be a duration such as '250ms', '30s', '15m', '4h' or a number of milliseconds, got ${show(value)}`,
+    );
+  }
+}
+
+/** Milliseconds for a duration; throws `DurationError` naming `field` and the bad value otherwise. */
+export function parseDuration(input: number | string, field: string): number {
+  if (typeof input === 'number') {
+    if (Number.isFinite(input) && input >= 0) return input;
+    throw new DurationError(field, input);
+  }
+  if (typeof input !== 'string') throw new DurationError(field, input);
+  const match = DURATION.exec(input.trim());
+  if (!match) throw new DurationError(field, input);
+  const unit = match[2] as keyof typeof UNIT_MS;
+  return Math.round(Number(match[1]) * UNIT_MS[unit]);
+}
+
+/** The shortest exact spelling of a duration, for messages: 90000 → '90s', 5400000 → '90m'. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
