@@ -1,0 +1,169 @@
+import type { Notification } from '../../alerts/types.ts';
+import type { Database } from '../../store/sqlite.ts';
+import { type ClaimRequest, type OutboxEntry, type OutboxStatus, type OutboxStore, outboxId, type RetryUpdate } from './store.ts';
+
+interface Row {
+  id: string;
+  channel: string;
+  rule: string;
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  first_attempt_at: number | null;
+  next_attempt_at: number;
+  last_error: string | null;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  created_at: number;
+  done_at: number | null;
+}
+
+const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now AND (claimed_by IS NULL OR claimed_until < @now)`;
+
+/**
+ * The outbox in `flowtel.db`. Claims run in `BEGIN IMMEDIATE` transactions: the write lock is taken
+ * before the SELECT, so two processes can never lease the same row.
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  readonly #db: Database;
+  readonly #ownsDb: boolean;
+
+  /** `ownsDb`: close the database with the store. */
+  constructor(db: Database, options: { ownsDb?: boolean } = {}) {
+    this.#db = db;
+    this.#ownsDb = options.ownsDb ?? false;
+  }
+
+  enqueue(notification: Notification, channels: readonly string[], now: number): void {
+    const insert = this.#db.prepare(
+      `INSERT OR IGNORE INTO outbox (id, notification_id, channel, rule, payload, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const payload = JSON.stringify(notification);
+    this.#db.transaction(() => {
+      for (const channel of channels) {
+        insert.run(outboxId(notification.id, channel), notification.id, channel, notification.rule, payload, now, now);
+      }
+    })();
+  }
+
+  claim(request: ClaimRequest): OutboxEntry[] {
+    const byChannel = request.channel === undefined ? '' : 'AND channel = @channel';
+    const select = this.#db.prepare(
+      `SELECT * FROM outbox WHERE ${CLAIMABLE} ${byChannel} ORDER BY created_at, id LIMIT @limit`,
+    );
+    const lease = this.#db.prepare(
+      `UPDATE outbox SET claimed_by = @owner, claimed_until = @until WHERE id = @id AND ${CLAIMABLE}`,
+    );
+    const run = this.#db.transaction(() => {
+      const params = { now: request.now, limit: request.limit };
+      const rows = (
+        request.channel === undefined ? select.all(params) : select.all({ ...params, channel: request.channel })
+      ) as Row[];
+      const until = request.now + request.leaseMs;
+      const claimed: Row[] = [];
+      for (const row of rows) {
+        if (lease.run({ owner: request.owner, until, id: row.id, now: request.now }).changes === 1) {
+          claimed.push({ ...row, claimed_by: request.owner, claimed_until: until });
+        }
+      }
+      return claimed;
+    });
+    return run.immediate().map(toEntry);
+  }
+
+  dueChannels(now: number): string[] {
+    const rows = this.#db.prepare(`SELECT DISTINCT channel FROM outbox WHERE ${CLAIMABLE}`).all({ now }) as {
+      channel: string;
+    }[];
+    return rows.map((r) => r.channel);
+  }
+
+  nextDueAt(): number | undefined {
+    const row = this.#db.prepare(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`).get() as {
+      at: number | null;
+    };
+    return row.at ?? undefined;
+  }
+
+  markSent(ids: readonly string[], _owner: string, now: number): void {
+    this.#finish(ids, 'sent', null, now);
+  }
+
+  markFailed(ids: readonly string[], _owner: string, lastError: string, now: number): void {
+    this.#finish(ids, 'failed', lastError, now);
+  }
+
+  scheduleRetry(ids: readonly string[], owner: string, update: RetryUpdate): void {
+    const stmt = this.#db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @attemptAt),
+         next_attempt_at = @next, last_error = @error, claimed_by = NULL, claimed_until = NULL
+       WHERE id = @id AND status = 'pending' AND claimed_by = @owner`,
+    );
+    this.#db.transaction(() => {
+      for (const id of ids) {
+        stmt.run({ id, owner, attemptAt: update.attemptAt, next: update.nextAttemptAt, error: update.lastError });
+      }
+    })();
+  }
+
+  release(ids: readonly string[], owner: string): void {
+    const stmt = this.#db.prepare(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND status = 'pending' AND claimed_by = ?`,
+    );
+    this.#db.transaction(() => {
+      for (const id of ids) stmt.run(id, owner);
+    })();
+  }
+
+  get(id: string): OutboxEntry | undefined {
+    const row = this.#db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  list(filter: { status?: OutboxStatus } = {}): OutboxEntry[] {
+    const rows =
+      filter.status === undefined
+        ? this.#db.prepare('SELECT * FROM outbox ORDER BY created_at, id').all()
+        : this.#db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY created_at, id').all(filter.status);
+    return (rows as Row[]).map(toEntry);
+  }
+
+  prune(before: number): number {
+    return this.#db.prepare(`DELETE FROM outbox WHERE status != 'pending' AND done_at < ?`).run(before).changes;
+  }
+
+  close(): void {
+    if (this.#ownsDb && this.#db.open) this.#db.close();
+  }
+
+  /** Finishing does not require still holding the lease: the send happened, recording it is the truth. */
+  #finish(ids: readonly string[], status: OutboxStatus, lastError: string | null, now: number): void {
+    const stmt = this.#db.prepare(
+      `UPDATE outbox SET status = @status, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @now),
+         done_at = @now, last_error = COALESCE(@error, last_error), claimed_by = NULL, claimed_until = NULL
+       WHERE id = @id AND status = 'pending'`,
+    );
+    this.#db.transaction(() => {
+      for (const id of ids) stmt.run({ id, status, now, error: lastError });
+    })();
+  }
+}
+
+function toEntry(row: Row): OutboxEntry {
+  return {
+    id: row.id,
+    channel: row.channel,
+    rule: row.rule,
+    notification: JSON.parse(row.payload) as Notification,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    ...(row.first_attempt_at === null ? {} : { firstAttemptAt: row.first_attempt_at }),
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.claimed_by === null ? {} : { claimedBy: row.claimed_by }),
+    ...(row.claimed_until === null ? {} : { claimedUntil: row.claimed_until }),
+    ...(row.done_at === null ? {} : { doneAt: row.done_at }),
+  };
+}

@@ -1,0 +1,69 @@
+import type { Notification } from '../../alerts/types.ts';
+
+/**
+ * The outbox: one entry per notification × channel, stored before anything is sent. Entries are
+ * claimed (leased) by one process before sending, so several processes may share one store; a lease
+ * that expires (its process crashed) can be claimed again. Methods are synchronous: the SQLite store is
+ * embedded, and a synchronous `enqueue` means a notification is on disk before the sink returns.
+ */
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxEntry {
+  /** `<notification id>/<channel>`: enqueueing the same notification twice stores it once. */
+  readonly id: string;
+  readonly channel: string;
+  readonly rule: string;
+  readonly notification: Notification;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly firstAttemptAt?: number;
+  readonly nextAttemptAt: number;
+  readonly lastError?: string;
+  readonly claimedBy?: string;
+  readonly claimedUntil?: number;
+  readonly createdAt: number;
+  readonly doneAt?: number;
+}
+
+export interface ClaimRequest {
+  /** Unique per process (and per delivery in it). */
+  readonly owner: string;
+  readonly now: number;
+  /** The claim lapses at now + leaseMs: longer than a send can take. */
+  readonly leaseMs: number;
+  readonly channel?: string;
+  readonly limit: number;
+}
+
+/** After a failed attempt that will be retried. */
+export interface RetryUpdate {
+  readonly nextAttemptAt: number;
+  readonly lastError: string;
+  readonly attemptAt: number;
+}
+
+export interface OutboxStore {
+  /** Stores new entries (ignores ids already stored, whatever their status). */
+  enqueue(notification: Notification, channels: readonly string[], now: number): void;
+  /** Atomically leases up to `limit` pending entries due at `now` whose lease is free or lapsed. */
+  claim(request: ClaimRequest): OutboxEntry[];
+  /** Channels that have pending entries due at `now` and not leased by someone else. */
+  dueChannels(now: number): string[];
+  /** The earliest `nextAttemptAt` among pending entries, to know when to wake up. */
+  nextDueAt(): number | undefined;
+  markSent(ids: readonly string[], owner: string, now: number): void;
+  markFailed(ids: readonly string[], owner: string, lastError: string, now: number): void;
+  scheduleRetry(ids: readonly string[], owner: string, update: RetryUpdate): void;
+  /** Gives a lease back without an attempt (shutting down before sending). */
+  release(ids: readonly string[], owner: string): void;
+  get(id: string): OutboxEntry | undefined;
+  list(filter?: { status?: OutboxStatus }): OutboxEntry[];
+  /** Deletes sent and failed entries finished before `before`; returns how many. */
+  prune(before: number): number;
+  close(): void;
+}
+
+export function outboxId(notificationId: string, channel: string): string {
+  return `${notificationId}/${channel}`;
+}

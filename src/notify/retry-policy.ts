@@ -1,0 +1,92 @@
+import type { DeliveryFailure } from './types.ts';
+
+/**
+ * What to do after a failed send: a pure function of the failure, the attempts so far and the policy,
+ * so it can be tested without a clock or a network (as Alertmanager retries 5xx only, and p-retry's
+ * AbortError stops retries).
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included, before giving up on 5xx, timeouts and network errors. @default 8 */
+  readonly maxAttempts: number;
+  /** Give up once this long has passed since the first attempt, whatever the failure. @default 1h */
+  readonly maxElapsedMs: number;
+  /** Delay before the second attempt; doubles after each. @default 2000 */
+  readonly baseDelayMs: number;
+  /** No single wait is longer than this. @default 10m */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  maxElapsedMs: 3_600_000,
+  baseDelayMs: 2_000,
+  maxDelayMs: 600_000,
+};
+
+export type RetryDecision =
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'give-up'; readonly reason: string };
+
+export interface AttemptHistory {
+  /** Attempts made so far, the failed one included (1 after the first). */
+  readonly attempts: number;
+  /** Milliseconds from the first attempt to now. */
+  readonly elapsedMs: number;
+}
+
+/** Whether the receiver might accept the same message later. */
+export function isRetryable(failure: DeliveryFailure): boolean {
+  switch (failure.kind) {
+    case 'timeout':
+    case 'network':
+      return true;
+    case 'http':
+      // 408 Request Timeout and 429 Too Many Requests are "later"; other 4xx are "never".
+      return failure.status === undefined || failure.status >= 500 || failure.status === 408 || failure.status === 429;
+    case 'smtp':
+      // SMTP 4xx replies are transient by definition (RFC 5321 §4.2.1); 5xx are permanent.
+      return failure.status === undefined || (failure.status >= 400 && failure.status < 500);
+    case 'config':
+      return false;
+  }
+}
+
+/**
+ * `random` is in [0, 1) (Math.random in production, fixed in tests): the delay is "equal jitter",
+ * between half and all of the exponential step, so processes that failed together do not retry together.
+ */
+export function decideRetry(
+  failure: DeliveryFailure,
+  history: AttemptHistory,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  random: number = Math.random(),
+): RetryDecision {
+  if (!isRetryable(failure)) return { action: 'give-up', reason: 'the receiver refused it; retrying will not help' };
+  const rateLimited = failure.status === 429;
+  let delayMs: number;
+  if (rateLimited && failure.retryAfterMs !== undefined) {
+    // The receiver said when: honour it exactly (Slack counts early retries against the limit).
+    delayMs = failure.retryAfterMs;
+  } else {
+    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, history.attempts - 1));
+    delayMs = Math.round(step / 2 + (step / 2) * random);
+  }
+  // Being told to slow down is not the receiver failing: 429s do not use up attempts, only time.
+  if (!rateLimited && history.attempts >= policy.maxAttempts) {
+    return { action: 'give-up', reason: `gave up after ${history.attempts} attempts` };
+  }
+  if (history.elapsedMs + delayMs > policy.maxElapsedMs) {
+    return { action: 'give-up', reason: `gave up after ${Math.round(history.elapsedMs / 1000)}s of retries` };
+  }
+  return { action: 'retry', delayMs };
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}

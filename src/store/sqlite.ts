@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { databasePath, flowtelHome } from './home.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Database = BetterSqlite3.Database;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface OpenDatabaseOptions {
+  /** Folder of `flowtel.db`. @default FLOWTEL_HOME, else ~/.flowtel */
+  readonly home?: string;
+  readonly env?: Env;
+  /** How long a writer waits for another process's lock before failing. @default 5000 */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Thrown when the database file cannot be opened or is newer than this version of flowtel. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/**
+ * Opens (creating if needed) `<home>/flowtel.db` in WAL mode, so several processes (two `flowtel run`
+ * from cron, a `serve`) can share it, and brings its schema up to date.
+ * better-sqlite3 is a native addon: it is imported here, when a store is first needed, never at module
+ * top level, so a user who only wraps functions never loads it.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const home = options.home ?? flowtelHome(options.env);
+  mkdirSync(home, { recursive: true });
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(databasePath(home), { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    // WAL + NORMAL is durable across process crashes (only an OS crash may lose the last commits).
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Applies the migrations the file lacks, each in its own immediate transaction. */
+export function migrate(db: Database): void {
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  if (current() > MIGRATIONS.length) {
+    throw new StoreError(
+      `flowtel.db has schema version ${current()}, newer than this flowtel knows (${MIGRATIONS.length}): upgrade flowtel`,
+    );
+  }
+  for (let version = current(); version < MIGRATIONS.length; version = current()) {
+    const step = db.transaction(() => {
+      // Another process may have migrated between our read and our lock: check again inside it.
+      const now = current();
+      if (now !== version) return;
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    });
+    step.immediate();
+  }
+}
