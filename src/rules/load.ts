@@ -1,0 +1,115 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { RulesLoadError } from './errors.ts';
+import { type Problem, problemsFromIssues } from './problems.ts';
+import { type LoadedRules, mergeRuleFiles, type ParsedFile } from './resolve.ts';
+import { RulesFileSchema } from './schema.ts';
+import { checkMergedRules } from './validate.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadOptions {
+  /** Where secrets are looked up, for the "unconfigured channel" warnings. @default process.env */
+  readonly env?: Env;
+  /** Paths in problems are shown relative to this folder. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+const RULE_FILE = /\.(ts|mts|yaml|yml)$/;
+// Test files (`rules test`), type declarations and recordings may sit next to the rules; they are not rules.
+const NOT_A_RULE_FILE = /(\.test\.|\.spec\.|\.d\.ts$)/;
+
+/**
+ * Reads every rules file of a folder (and its subfolders) and reports every problem at once: syntax,
+ * schema, duplicates across files, unknown channels (errors) and unconfigured channels (warnings).
+ * `rules` is undefined only when the folder itself cannot be read.
+ */
+export async function inspectRules(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<{ rules: LoadedRules | undefined; problems: Problem[] }> {
+  const cwd = options.cwd ?? process.cwd();
+  const shown = (file: string) => relative(cwd, file) || file;
+  let files: string[];
+  try {
+    files = await listRuleFiles(dir);
+  } catch (error) {
+    const message = `cannot read the rules folder: ${(error as Error).message}`;
+    return { rules: undefined, problems: [{ severity: 'error', file: shown(dir), path: '', message }] };
+  }
+  const problems: Problem[] = [];
+  const parsed: ParsedFile[] = [];
+  for (const file of files) {
+    const result = await readRulesFile(file, shown(file));
+    problems.push(...result.problems);
+    if (result.parsed) parsed.push(result.parsed);
+  }
+  const merged = mergeRuleFiles(parsed);
+  problems.push(...merged.problems, ...checkMergedRules(merged.rules, options.env ?? process.env));
+  return { rules: merged.rules, problems };
+}
+
+/** Loads a rules folder for the engine; throws `RulesLoadError` listing every error (warnings pass). */
+export async function loadRules(dir: string, options: LoadOptions = {}): Promise<LoadedRules> {
+  const { rules, problems } = await inspectRules(dir, options);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0 || rules === undefined) throw new RulesLoadError(dir, errors);
+  return rules;
+}
+
+async function listRuleFiles(dir: string): Promise<string[]> {
+  if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && RULE_FILE.test(e.name) && !NOT_A_RULE_FILE.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+async function readRulesFile(file: string, shown: string): Promise<{ parsed?: ParsedFile; problems: Problem[] }> {
+  const ext = extname(file);
+  let raw: unknown;
+  let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
+  if (ext === '.yaml' || ext === '.yml') {
+    const text = await readFile(file, 'utf8');
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      return {
+        problems: doc.errors.map((e) => ({
+          severity: 'error' as const,
+          file: shown,
+          line: lineCounter.linePos(e.pos[0]).line,
+          path: '',
+          message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        })),
+      };
+    }
+    raw = doc.toJS() ?? {};
+    lineOf = (path) => {
+      // The nearest node that exists: a missing key is reported at its parent.
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+        if (node?.range && (n > 0 || isMap(node) || isSeq(node))) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    };
+  } else {
+    try {
+      const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      raw = module.default;
+    } catch (error) {
+      const message = `cannot import: ${(error as Error).message.split('\n')[0]}`;
+      return { problems: [{ severity: 'error', file: shown, path: '', message }] };
+    }
+    if (raw === undefined) {
+      const message = 'must `export default defineRules({ ... })`';
+      return { problems: [{ severity: 'error', file: shown, path: '', message }] };
+    }
+  }
+  const result = RulesFileSchema.safeParse(raw);
+  if (!result.success) return { problems: problemsFromIssues(shown, result.error.issues, raw, lineOf) };
+  return { parsed: { file: shown, content: result.data }, problems: [] };
+}

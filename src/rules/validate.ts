@@ -1,0 +1,60 @@
+import { missingSecrets } from './channels.ts';
+import type { Problem } from './problems.ts';
+import type { LoadedRules } from './resolve.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Checks that need the whole folder, after the files merged: channel names that do not exist are errors;
+ * channels whose environment variables are unset ("unconfigured") and rules that notify nobody are
+ * warnings, because the message is still printed where it would have gone.
+ */
+export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
+  const problems: Problem[] = [];
+  const known = Object.keys(loaded.channels);
+  const unknown = (name: string) =>
+    `unknown channel '${name}'${known.length > 0 ? ` (defined: ${known.join(', ')})` : ' (no channels are defined)'}`;
+
+  for (const rule of loaded.rules) {
+    const file = rule.file ?? '<inline>';
+    // An inherited notify is checked once, at defaults.notify, not once per rule.
+    if (rule.notifyFrom === 'rule') {
+      rule.notify.forEach((name, i) => {
+        if (!(name in loaded.channels)) {
+          problems.push({ severity: 'error', file, path: `rules[${rule.name}].notify[${i}]`, message: unknown(name) });
+        }
+      });
+    }
+    if (rule.notify.length === 0) {
+      problems.push({
+        severity: 'warning',
+        file,
+        path: `rules[${rule.name}]`,
+        message: 'notifies no channel: add notify to the rule or defaults.notify',
+      });
+    }
+  }
+  const defaultNotify = loaded.defaults.notify;
+  if (Array.isArray(defaultNotify)) {
+    const file = loaded.sources.get('default:notify') ?? '<inline>';
+    defaultNotify.forEach((name: string, i) => {
+      if (!(name in loaded.channels)) {
+        problems.push({ severity: 'error', file, path: `defaults.notify[${i}]`, message: unknown(name) });
+      }
+    });
+  }
+
+  for (const [name, channel] of Object.entries(loaded.channels)) {
+    const missing = missingSecrets(channel, env);
+    if (missing.length > 0) {
+      problems.push({
+        severity: 'warning',
+        file: loaded.sources.get(`channel:${name}`) ?? '<inline>',
+        path: `channels.${name}`,
+        message: `channel '${name}' is not configured: set ${missing.join(', ')}`,
+      });
+    }
+  }
+  return problems;
+}
+
