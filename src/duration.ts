@@ -4,6 +4,10 @@
  * place accepts the same spellings and reports a mistake the same way.
  */
 
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+/** What a user writes for a duration: milliseconds, or '250ms', '30s', '15m', '4h', '1d'. */
+export type DurationInput = number | `${number}${DurationUnit}`;
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 

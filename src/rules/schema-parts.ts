@@ -1,15 +1,13 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DurationError, parseDuration } from '../duration.ts';
+import { type DurationInput, DurationError, parseDuration } from '../duration.ts';
+
+export type { DurationInput, DurationUnit } from '../duration.ts';
 
 /**
  * Building blocks of the rules schema: durations, name patterns, cron expressions and time zones, each
  * validated with a message that says what was expected and what was found.
  */
-
-export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
-/** What a user writes for a duration: milliseconds, or '250ms', '30s', '15m', '4h', '1d'. */
-export type DurationInput = number | `${number}${DurationUnit}`;
 
 /** A duration in, milliseconds out. Typed so an editor rejects `'15 minutes'` before zod does. */
 export const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {

@@ -1,0 +1,98 @@
+/**
+ * The engine's only sources of time: `now()` and one timer at a time. The system clock uses `setTimeout`;
+ * `ManualClock` lets tests and `rules test` move time by hand, so nothing sleeps and every run of a test
+ * sees the same times.
+ */
+export interface Clock {
+  now(): number;
+  /** Calls `callback` once, at or after `at` (epoch ms). */
+  setTimer(at: number, callback: () => void): TimerHandle;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+// setTimeout overflows above 2^31-1 ms (~24.8 days); a longer wait is re-armed in steps.
+const MAX_TIMEOUT = 2_147_483_647;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(at, callback) {
+    let handle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      const wait = at - Date.now();
+      if (wait <= 0) return callback();
+      handle = setTimeout(arm, Math.min(wait, MAX_TIMEOUT));
+      // Alert timers never keep a process alive: `flowtel run` must exit when its flow is done.
+      handle.unref();
+    };
+    arm();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+interface ManualTimer {
+  readonly at: number;
+  readonly seq: number;
+  readonly callback: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that moves only when told to; due timers fire in time order as it moves. */
+export class ManualClock implements Clock {
+  private current: number;
+  private timers: ManualTimer[] = [];
+  private seq = 0;
+
+  constructor(start: number | string | Date = 0) {
+    this.current = toMillis(start);
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(at: number, callback: () => void): TimerHandle {
+    const timer: ManualTimer = { at, seq: this.seq++, callback, cancelled: false };
+    this.timers.push(timer);
+    return {
+      cancel: () => {
+        timer.cancelled = true;
+      },
+    };
+  }
+
+  /** Moves to `time`, firing every timer due on the way at its own time. Never moves backwards. */
+  advanceTo(time: number | string | Date): void {
+    const target = toMillis(time);
+    for (;;) {
+      this.timers = this.timers.filter((t) => !t.cancelled);
+      const next = this.timers.reduce<ManualTimer | undefined>(
+        (best, t) => (t.at <= target && (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) ? t : best),
+        undefined,
+      );
+      if (!next) break;
+      next.cancelled = true;
+      this.current = Math.max(this.current, next.at);
+      next.callback();
+    }
+    this.current = Math.max(this.current, target);
+  }
+
+  advanceBy(ms: number): void {
+    this.advanceTo(this.current + ms);
+  }
+
+  /** Timers still waiting, for tests that check nothing is left behind. */
+  pendingTimers(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+}
+
+export function toMillis(time: number | string | Date): number {
+  if (typeof time === 'number') return time;
+  const ms = time instanceof Date ? time.getTime() : Date.parse(time);
+  if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(time)}`);
+  return ms;
+}

@@ -1,0 +1,125 @@
+import type { Clock, TimerHandle } from './clock.ts';
+
+/**
+ * The one timer structure of the engine: every deadline (a run passing its duration, a schedule's grace
+ * ending, a failure leaving its window, a group's wait, a repeat, a silence ending) is an entry in one
+ * min-heap; the clock holds a single timer for the earliest. Nothing polls.
+ */
+export type Cancel = () => void;
+
+interface Entry {
+  readonly at: number;
+  readonly seq: number;
+  readonly run: () => void;
+  cancelled: boolean;
+}
+
+export class TimerQueue {
+  private heap: Entry[] = [];
+  private seq = 0;
+  private armed: { at: number; handle: TimerHandle } | undefined;
+  private running = false;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  schedule(at: number, run: () => void): Cancel {
+    const entry: Entry = { at, seq: this.seq++, run, cancelled: false };
+    this.push(entry);
+    this.arm();
+    return () => {
+      entry.cancelled = true;
+    };
+  }
+
+  /** Runs every entry due by the clock's now, earliest first (entries added meanwhile included). */
+  runDue(): void {
+    if (this.running) return; // re-entrant calls: the outer loop picks up what was added
+    this.running = true;
+    try {
+      for (;;) {
+        const top = this.heap[0];
+        if (!top || top.at > this.clock.now()) break;
+        this.pop();
+        if (top.cancelled) continue;
+        try {
+          top.run();
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+    this.arm();
+  }
+
+  /** Entries still waiting (cancelled ones excluded). */
+  size(): number {
+    return this.heap.filter((e) => !e.cancelled).length;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.armed?.handle.cancel();
+    this.armed = undefined;
+    this.heap = [];
+  }
+
+  private arm(): void {
+    while (this.heap[0]?.cancelled) this.pop();
+    const next = this.heap[0];
+    if (this.closed || !next) {
+      this.armed?.handle.cancel();
+      this.armed = undefined;
+      return;
+    }
+    if (this.armed && this.armed.at === next.at) return;
+    this.armed?.handle.cancel();
+    const at = next.at;
+    this.armed = {
+      at,
+      handle: this.clock.setTimer(at, () => {
+        if (this.armed?.at === at) this.armed = undefined;
+        this.runDue();
+      }),
+    };
+  }
+
+  private push(entry: Entry): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (heap.length === 0 || !last) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  }
+}
+
+function before(a: Entry, b: Entry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
