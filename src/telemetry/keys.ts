@@ -31,11 +31,7 @@ export const Attr = {
   CHANNEL: 'flowtel.channel',
   RULE: 'flowtel.rule',
   OUTCOME: 'flowtel.outcome',
-  // transition-record fields carried on log records
-  RECORD_FLOW: 'flowtel.flow',
-  RECORD_FLOW_RUN_ID: 'flowtel.flow_run_id',
-  RECORD_TASK: 'flowtel.task',
-  RECORD_TASK_RUN_ID: 'flowtel.task_run_id',
+  // transition-record fields carried on log records that the conventions have no key for
   ERROR_MESSAGE: 'flowtel.error.message',
   STARTED_AT: 'flowtel.started_at',
 } as const;

@@ -1,0 +1,74 @@
+import { defaults } from '../config.ts';
+import { parseDuration } from '../duration.ts';
+import { OptionsError } from '../errors.ts';
+import type { ParamRecording } from '../telemetry/redact.ts';
+import type { StandardSchema } from './params.ts';
+import { secretFieldsOf } from './secret-params.ts';
+import type { Duration } from './task-options.ts';
+
+/** When a flow runs on its own, for `flowtel serve` and for `flow-late` alert rules. */
+export type Schedule =
+  | { readonly cron: string; readonly timezone?: string }
+  | { readonly interval: Duration; readonly anchor?: string };
+
+export interface FlowOptions<S extends StandardSchema | undefined = StandardSchema | undefined> {
+  readonly name: string;
+  /** Parameter schema (zod or any Standard Schema); defaults apply before the run starts. */
+  readonly params?: S;
+  readonly schedule?: Schedule;
+  readonly tags?: readonly string[];
+  /** Limit of the whole run; its signal aborts and it ends TimedOut. @default none */
+  readonly timeout?: Duration;
+  readonly description?: string;
+  /** Parameters whose values are never recorded (besides secret-looking names and schema metadata). */
+  readonly secrets?: readonly string[];
+  /** What the span and records hold of parameters. @default FLOWTEL_RECORD_PARAMS or 'values' */
+  readonly recordParams?: ParamRecording;
+  /** How long a failing run waits for its aborted task runs to stop. @default '10s' */
+  readonly abortGrace?: Duration;
+}
+
+export interface ResolvedFlowOptions {
+  readonly name: string;
+  readonly schema: StandardSchema | undefined;
+  readonly schedule: Schedule | undefined;
+  readonly tags: readonly string[];
+  readonly timeoutMs: number | undefined;
+  readonly secretKeys: ReadonlySet<string>;
+  readonly recordParams: ParamRecording | undefined;
+  readonly abortGraceMs: number;
+}
+
+export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
+  if (typeof options !== 'object' || options === null || typeof options.name !== 'string' || !options.name) {
+    throw new OptionsError('flow options must have a non-empty name, e.g. flow({ name: "nightly-orders" }, fn)');
+  }
+  const field = (option: string) => `flow '${options.name}': ${option}`;
+  const tags = options.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) {
+    throw new OptionsError(`${field('tags')} must be an array of strings`);
+  }
+  const schema = options.params;
+  if (schema !== undefined && !(typeof schema === 'object' && schema !== null && '~standard' in schema)) {
+    throw new OptionsError(`${field('params')} must be a zod schema or another Standard Schema`);
+  }
+  return {
+    name: options.name,
+    schema,
+    schedule: options.schedule,
+    tags: Object.freeze([...tags]),
+    timeoutMs: options.timeout === undefined ? undefined : duration(options.timeout, field('timeout')),
+    secretKeys: new Set([...(options.secrets ?? []), ...secretFieldsOf(schema)]),
+    recordParams: options.recordParams,
+    abortGraceMs:
+      options.abortGrace === undefined ? defaults.abortGraceMs : duration(options.abortGrace, field('abortGrace')),
+  };
+}
+
+function duration(value: Duration, field: string): number {
+  try {
+    return parseDuration(value, field);
+  } catch (error) {
+    throw new OptionsError((error as Error).message, { cause: error });
+  }
+}

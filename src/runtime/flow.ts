@@ -1,0 +1,45 @@
+import { FlowRunError } from '../errors.ts';
+import { FLOW_BRAND } from './brand.ts';
+import { type FlowOptions, type ResolvedFlowOptions, resolveFlowOptions } from './flow-options.ts';
+import type { InferInput, InferOutput, StandardSchema } from './params.ts';
+import type { FlowRunRecord } from './run-record.ts';
+import { type RunOptions, runFlow } from './run-flow.ts';
+
+/**
+ * A flow: call it for its result (or a `FlowRunError`), or `.run()` it for the run record (never throws).
+ * Called inside another flow it is a subflow, a child span in the same trace.
+ */
+export interface Flow<Params, Result> {
+  (params: Params, options?: RunOptions): Promise<Result>;
+  run(params: Params, options?: RunOptions): Promise<FlowRunRecord<Result>>;
+  readonly flowName: string;
+  readonly options: ResolvedFlowOptions;
+  readonly [FLOW_BRAND]: true;
+}
+
+export function flow<S extends StandardSchema, Result>(
+  options: FlowOptions<S> & { readonly params: S },
+  fn: (params: InferOutput<S>) => Result,
+): Flow<InferInput<S>, Awaited<Result>>;
+export function flow<Params = void, Result = unknown>(
+  options: FlowOptions<undefined>,
+  fn: (params: Params) => Result,
+): Flow<Params, Awaited<Result>>;
+export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow<unknown, unknown> {
+  const resolved = resolveFlowOptions(options);
+  if (typeof fn !== 'function') throw new TypeError(`flow '${resolved.name}': the second argument must be a function`);
+  const run = (params: unknown, runOptions?: RunOptions) => runFlow(resolved, fn, params, runOptions);
+  const call = async (params: unknown, runOptions?: RunOptions) => {
+    const record = await run(params, runOptions);
+    if (record.state.type === 'COMPLETED') return record.result;
+    throw new FlowRunError(resolved.name, record.flowRunId, record.state, record.error);
+  };
+  Object.defineProperty(call, 'name', { value: resolved.name });
+  Object.defineProperties(call, {
+    run: { value: run, enumerable: true },
+    flowName: { value: resolved.name, enumerable: true },
+    options: { value: resolved, enumerable: true },
+    [FLOW_BRAND]: { value: true },
+  });
+  return call as unknown as Flow<unknown, unknown>;
+}

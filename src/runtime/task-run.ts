@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Attributes,
+  type Context,
+  context as otelContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { TimeoutError } from '../errors.ts';
+import { Attr, SpanName } from '../telemetry/keys.ts';
+import { addStateEvent } from '../telemetry/state-signals.ts';
+import { errorInfo } from './errors-info.ts';
+import type { FlowRun } from './flow-run.ts';
+import { afterAttempt, type AttemptOutcome } from './retry.ts';
+import type { TaskRunRecord } from './run-record.ts';
+import { resultOf, runningName, type State, type StateName, stateOf } from './state.ts';
+import type { TaskDefinition } from './task-definition.ts';
+import type { ErrorInfo } from './transition.ts';
+import { scopes } from './context.ts';
+
+/**
+ * One run of a task inside a flow run (or on its own). Its span is created up front while the flow run's
+ * span budget lasts; past it, a span is created after the fact only if the run fails or retries.
+ */
+export class TaskRun {
+  readonly id = randomUUID();
+  span: Span | undefined;
+  spanContext: Context | undefined;
+  attempt = 1;
+  ended = false;
+  private readonly pendingAt = Date.now();
+  private readonly started = performance.now();
+  private runningAt = 0;
+  /** States, kept only once the run is worth a record (it retried, failed, or all are kept). */
+  private history: State[] | undefined;
+
+  constructor(
+    readonly def: TaskDefinition,
+    readonly flowRun: FlowRun,
+    private readonly parent: Context,
+  ) {
+    if (flowRun.keepAllTaskRuns) this.history = [];
+    flowRun.inflight.add(this);
+    if (flowRun.takeTaskSpan()) this.openSpan(undefined);
+    else flowRun.untracedTasks++;
+    this.transition('Pending', 1, this.pendingAt);
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  /** Runs the attempts; resolves with the result or rejects with what the last attempt threw. */
+  async execute(args: unknown[]): Promise<unknown> {
+    const { def, flowRun } = this;
+    const semaphore = def.semaphore;
+    if (semaphore && !semaphore.tryAcquire()) {
+      try {
+        await semaphore.acquire(flowRun.signal);
+      } catch (reason) {
+        throw this.finish('Cancelled', reason, 'cancelled while waiting for a concurrency slot');
+      }
+    }
+    try {
+      for (;;) {
+        const at = Date.now();
+        if (this.attempt === 1) this.runningAt = at;
+        this.transition(runningName(this.attempt), this.attempt, at);
+        const outcome = await this.runAttempt(args);
+        if (outcome.ok) {
+          this.finish('Completed', undefined, undefined);
+          return outcome.value;
+        }
+        const decision = afterAttempt(def.options.policy, this.attempt, outcome.kind, outcome.error);
+        if (decision.next !== 'AwaitingRetry') throw this.finish(decision.next, outcome.error, undefined);
+        const info = errorInfo(outcome.error);
+        this.ensureTraced();
+        this.transition(
+          'AwaitingRetry',
+          this.attempt,
+          Date.now(),
+          `attempt ${this.attempt} failed (${info.type}: ${info.message}); retrying in ${decision.delayMs} ms`,
+          info,
+        );
+        flowRun.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
+        try {
+          await sleep(decision.delayMs, undefined, { signal: flowRun.signal });
+        } catch (reason) {
+          throw this.finish('Cancelled', reason, 'cancelled while awaiting a retry');
+        }
+        this.attempt++;
+      }
+    } finally {
+      semaphore?.release();
+    }
+  }
+
+  private async runAttempt(
+    args: unknown[],
+  ): Promise<{ ok: true; value: unknown } | { ok: false; kind: AttemptOutcome; error: unknown }> {
+    const { def, flowRun } = this;
+    const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, Date.now()) : undefined;
+    const spanCtx = attemptSpan
+      ? trace.setSpan(this.spanContext ?? this.parent, attemptSpan)
+      : (this.spanContext ?? this.parent);
+    const timeoutMs = def.options.timeoutMs;
+    const timeout = timeoutMs === undefined ? undefined : new AbortController();
+    const signal = timeout ? AbortSignal.any([flowRun.signal, timeout.signal]) : flowRun.signal;
+    const scope = { flowRun, taskRun: this, attempt: this.attempt, signal };
+    try {
+      let value = scopes.run(scope, () => otelContext.with(spanCtx, def.fn, undefined, ...args));
+      if (isThenable(value)) value = await (timeout ? raceTimeout(value, timeout, timeoutMs!, def.name) : value);
+      attemptSpan?.end();
+      return { ok: true, value };
+    } catch (error) {
+      const kind: AttemptOutcome = flowRun.signal.aborted
+        ? 'cancelled'
+        : timeout?.signal.aborted
+          ? 'timed-out'
+          : 'failed';
+      if (kind !== 'cancelled') {
+        if (attemptSpan) this.recordFailure(attemptSpan, error, true);
+        else this.unrecordedError = error;
+      }
+      attemptSpan?.end();
+      return { ok: false, kind, error };
+    }
+  }
+
+  /** What the last attempt threw when it had no attempt span to record it on (yet). */
+  private unrecordedError: unknown;
+
+  /**
+   * Ends the run in a final state: span, metrics, counts, transition. Returns the error to throw (the
+   * original one, so user code can catch its own error classes).
+   */
+  finish(name: StateName, error: unknown, message: string | undefined): unknown {
+    if (this.ended) return error;
+    this.ended = true;
+    const { flowRun, def } = this;
+    const now = Date.now();
+    const failed = name !== 'Completed';
+    if (failed && name !== 'Cancelled') this.ensureTraced();
+    const info = failed && error !== undefined ? errorInfo(error) : undefined;
+    const span = this.span;
+    if (span) {
+      span.setAttribute(Attr.TASK_RUN_RESULT, resultOf(name));
+      span.setAttribute(Attr.TASK_ATTEMPTS, this.attempt);
+      // The exception goes on the span where it was thrown: the attempt when there are attempt spans.
+      if ((name === 'Failed' || name === 'TimedOut') && info) this.recordFailure(span, error, !def.mayRetry);
+    }
+    this.transition(name, this.attempt, now, message ?? (info ? `${info.type}: ${info.message}` : undefined), info);
+    span?.end(now);
+    flowRun.inflight.delete(this);
+    flowRun.instruments.taskDuration.record(
+      (performance.now() - this.started) / 1000,
+      def.metricAttributes(flowRun.name, resultOf(name)),
+    );
+    flowRun.countTask(this.history ? this.toRecord(now, info) : undefined, name);
+    flowRun.notifyTaskEnded();
+    return error;
+  }
+
+  private transition(name: StateName, attempt: number, at: number, message?: string, error?: ErrorInfo): void {
+    if (this.history === undefined && (name === 'AwaitingRetry' || name === 'Failed' || name === 'TimedOut')) {
+      // The run just became worth a record: rebuild the states it went through so far.
+      this.history = [stateOf('Pending', this.pendingAt)];
+      if (this.runningAt) this.history.push(stateOf('Running', this.runningAt));
+    }
+    this.history?.push(stateOf(name, at, message));
+    this.flowRun.taskTransition(this, name, attempt, at, message, error);
+  }
+
+  private openSpan(startTime: number | undefined): void {
+    const { def, flowRun } = this;
+    const attributes: Attributes = { [Attr.TASK_NAME]: def.name, [Attr.TASK_RUN_ID]: this.id };
+    if (flowRun.name !== undefined) attributes[Attr.PIPELINE_NAME] = flowRun.name;
+    const span = flowRun.instruments.tracer.startSpan(
+      SpanName.task(def.name),
+      startTime === undefined ? { kind: SpanKind.INTERNAL, attributes } : { kind: SpanKind.INTERNAL, attributes, startTime },
+      this.parent,
+    );
+    this.span = span;
+    this.spanContext = trace.setSpan(this.parent, span);
+  }
+
+  private openAttemptSpan(attempt: number, startTime: number): Span {
+    return this.flowRun.instruments.tracer.startSpan(
+      SpanName.attempt(this.def.name),
+      { kind: SpanKind.INTERNAL, attributes: { [Attr.ATTEMPT]: attempt }, startTime },
+      this.spanContext ?? this.parent,
+    );
+  }
+
+  /**
+   * Past the span budget a run starts without a span; when it turns out to fail or retry it gets one
+   * after the fact, with the start time and states it already went through, since failed and retried
+   * runs are always traced.
+   */
+  private ensureTraced(): void {
+    if (this.span) return;
+    this.flowRun.untracedTasks--;
+    this.openSpan(this.pendingAt);
+    const span = this.span!;
+    addStateEvent(span, 'Pending', 1, undefined, this.pendingAt);
+    if (this.runningAt) addStateEvent(span, 'Running', 1, undefined, this.runningAt);
+    if (this.unrecordedError !== undefined && this.def.mayRetry) {
+      const attemptSpan = this.openAttemptSpan(1, this.runningAt || this.pendingAt);
+      this.recordFailure(attemptSpan, this.unrecordedError, true);
+      attemptSpan.end();
+      this.unrecordedError = undefined;
+    }
+  }
+
+  private recordFailure(span: Span, error: unknown, withException: boolean): void {
+    const info = errorInfo(error);
+    span.setAttribute(Attr.ERROR_TYPE, info.type);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
+    if (withException && span.isRecording()) {
+      span.recordException(error instanceof Error ? error : { name: info.type, message: info.message });
+      this.flowRun.markRecorded(error);
+    }
+  }
+
+  private toRecord(now: number, error: ErrorInfo | undefined): TaskRunRecord {
+    const history = this.history ?? [];
+    const record = {
+      task: this.def.name,
+      taskRunId: this.id,
+      state: history[history.length - 1] ?? stateOf('Completed', now),
+      states: history,
+      attempts: this.attempt,
+      startedAt: new Date(this.pendingAt).toISOString(),
+      endedAt: new Date(now).toISOString(),
+      durationMs: now - this.pendingAt,
+    };
+    return error ? { ...record, error } : record;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function raceTimeout(
+  work: PromiseLike<unknown>,
+  controller: AbortController,
+  timeoutMs: number,
+  name: string,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const reason = new TimeoutError(`task '${name}' attempt`, timeoutMs);
+      controller.abort(reason);
+      reject(reason);
+    }, timeoutMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,61 @@
+import { context as otelContext, trace } from '@opentelemetry/api';
+import { OptionsError } from '../errors.ts';
+import { resolveInstruments } from '../telemetry/instruments.ts';
+import { TASK_BRAND } from './brand.ts';
+import { activeScope } from './context.ts';
+import { FlowRun } from './flow-run.ts';
+import { hub } from './hub.ts';
+import { TaskDefinition } from './task-definition.ts';
+import type { TaskOptions } from './task-options.ts';
+import { TaskRun } from './task-run.ts';
+
+/** A wrapped function: same parameters, returns a Promise of the same result, runs as a task run. */
+export type Task<Args extends unknown[], Result> = ((...args: Args) => Promise<Awaited<Result>>) & {
+  readonly taskName: string;
+  readonly [TASK_BRAND]: true;
+};
+
+/**
+ * Wraps a function as a task. Each call is a task run: states, retries, timeout and concurrency as the
+ * options say, traced as a child of the flow run (or of whatever span is active) that called it.
+ */
+export function task<Args extends unknown[], Result>(
+  name: string,
+  fn: (...args: Args) => Result,
+  options: TaskOptions = {},
+): Task<Args, Result> {
+  if (typeof name !== 'string' || name === '') throw new OptionsError('task name must be a non-empty string');
+  if (typeof fn !== 'function') throw new OptionsError(`task '${name}': the second argument must be a function`);
+  const def = new TaskDefinition(name, fn as (...args: unknown[]) => unknown, options);
+  const run = (...args: Args) => runTask(def, args) as Promise<Awaited<Result>>;
+  Object.defineProperty(run, 'name', { value: name });
+  Object.defineProperty(run, 'taskName', { value: name, enumerable: true });
+  Object.defineProperty(run, TASK_BRAND, { value: true });
+  return run as Task<Args, Result>;
+}
+
+async function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
+  const gate = hub.backpressure?.();
+  if (gate) await gate;
+  const scope = activeScope();
+  const flowRun = scope?.flowRun ?? standaloneHolder();
+  // Parent: the active span; without a context manager, the span of the run that called us.
+  let parent = otelContext.active();
+  if (scope && !trace.getSpan(parent)) parent = scope.taskRun?.spanContext ?? flowRun.spanContext;
+  return new TaskRun(def, flowRun, parent).execute(args);
+}
+
+/** A task called outside any flow runs on its own: no flow span, no flow states, its own signal. */
+function standaloneHolder(): FlowRun {
+  return new FlowRun({
+    name: undefined,
+    id: undefined,
+    parent: undefined,
+    tags: [],
+    instruments: resolveInstruments(),
+    scheduledAt: undefined,
+    keepAllTaskRuns: false,
+    maxTaskSpans: 0,
+    abortGraceMs: 0,
+  });
+}
