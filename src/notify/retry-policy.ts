@@ -43,7 +43,12 @@ export function isRetryable(failure: DeliveryFailure): boolean {
       return true;
     case 'http':
       // 408 Request Timeout and 429 Too Many Requests are "later"; other 4xx are "never".
-      return failure.status === undefined || failure.status >= 500 || failure.status === 408 || failure.status === 429;
+      return (
+        failure.status === undefined ||
+        failure.status >= 500 ||
+        failure.status === 408 ||
+        failure.status === 429
+      );
     case 'smtp':
       // SMTP 4xx replies are transient by definition (RFC 5321 §4.2.1); 5xx are permanent.
       return failure.status === undefined || (failure.status >= 400 && failure.status < 500);
@@ -62,7 +67,8 @@ export function decideRetry(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   random: number = Math.random(),
 ): RetryDecision {
-  if (!isRetryable(failure)) return { action: 'give-up', reason: 'the receiver refused it; retrying will not help' };
+  if (!isRetryable(failure))
+    return { action: 'give-up', reason: 'the receiver refused it; retrying will not help' };
   const rateLimited = failure.status === 429;
   let delayMs: number;
   if (rateLimited && failure.retryAfterMs !== undefined) {
@@ -83,7 +89,10 @@ export function decideRetry(
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

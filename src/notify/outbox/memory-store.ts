@@ -1,5 +1,12 @@
 import type { Notification } from '../../alerts/types.ts';
-import { type ClaimRequest, type OutboxEntry, type OutboxStatus, type OutboxStore, outboxId, type RetryUpdate } from './store.ts';
+import {
+  type ClaimRequest,
+  type OutboxEntry,
+  type OutboxStatus,
+  type OutboxStore,
+  outboxId,
+  type RetryUpdate,
+} from './store.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -26,7 +33,10 @@ export class InMemoryOutboxStore implements OutboxStore {
 
   claim(request: ClaimRequest): OutboxEntry[] {
     const claimed = [...this.#entries.values()]
-      .filter((e) => this.#claimable(e, request.now) && (request.channel === undefined || e.channel === request.channel))
+      .filter(
+        (e) =>
+          this.#claimable(e, request.now) && (request.channel === undefined || e.channel === request.channel),
+      )
       .sort((a, b) => a.createdAt - b.createdAt)
       .slice(0, request.limit);
     for (const entry of claimed) {
@@ -37,11 +47,15 @@ export class InMemoryOutboxStore implements OutboxStore {
   }
 
   dueChannels(now: number): string[] {
-    return [...new Set([...this.#entries.values()].filter((e) => this.#claimable(e, now)).map((e) => e.channel))];
+    return [
+      ...new Set([...this.#entries.values()].filter((e) => this.#claimable(e, now)).map((e) => e.channel)),
+    ];
   }
 
-  nextDueAt(): number | undefined {
-    const due = [...this.#entries.values()].filter((e) => e.status === 'pending').map((e) => e.nextAttemptAt);
+  nextDueAt(channels?: readonly string[]): number | undefined {
+    const due = [...this.#entries.values()]
+      .filter((e) => e.status === 'pending' && (channels === undefined || channels.includes(e.channel)))
+      .map((e) => Math.max(e.nextAttemptAt, e.claimedUntil === undefined ? 0 : e.claimedUntil + 1));
     return due.length === 0 ? undefined : Math.min(...due);
   }
 
@@ -106,7 +120,9 @@ export class InMemoryOutboxStore implements OutboxStore {
   }
 
   #pending(ids: readonly string[]): Mutable<OutboxEntry>[] {
-    return ids.map((id) => this.#entries.get(id)).filter((e): e is Mutable<OutboxEntry> => e?.status === 'pending');
+    return ids
+      .map((id) => this.#entries.get(id))
+      .filter((e): e is Mutable<OutboxEntry> => e?.status === 'pending');
   }
 
   /** Finishing does not require still holding the lease: the send happened, recording it is the truth. */

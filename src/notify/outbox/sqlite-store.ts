@@ -1,6 +1,13 @@
 import type { Notification } from '../../alerts/types.ts';
 import type { Database } from '../../store/sqlite.ts';
-import { type ClaimRequest, type OutboxEntry, type OutboxStatus, type OutboxStore, outboxId, type RetryUpdate } from './store.ts';
+import {
+  type ClaimRequest,
+  type OutboxEntry,
+  type OutboxStatus,
+  type OutboxStore,
+  outboxId,
+  type RetryUpdate,
+} from './store.ts';
 
 interface Row {
   id: string;
@@ -42,7 +49,15 @@ export class SqliteOutboxStore implements OutboxStore {
     const payload = JSON.stringify(notification);
     this.#db.transaction(() => {
       for (const channel of channels) {
-        insert.run(outboxId(notification.id, channel), notification.id, channel, notification.rule, payload, now, now);
+        insert.run(
+          outboxId(notification.id, channel),
+          notification.id,
+          channel,
+          notification.rule,
+          payload,
+          now,
+          now,
+        );
       }
     })();
   }
@@ -58,7 +73,9 @@ export class SqliteOutboxStore implements OutboxStore {
     const run = this.#db.transaction(() => {
       const params = { now: request.now, limit: request.limit };
       const rows = (
-        request.channel === undefined ? select.all(params) : select.all({ ...params, channel: request.channel })
+        request.channel === undefined
+          ? select.all(params)
+          : select.all({ ...params, channel: request.channel })
       ) as Row[];
       const until = request.now + request.leaseMs;
       const claimed: Row[] = [];
@@ -79,10 +96,15 @@ export class SqliteOutboxStore implements OutboxStore {
     return rows.map((r) => r.channel);
   }
 
-  nextDueAt(): number | undefined {
-    const row = this.#db.prepare(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`).get() as {
-      at: number | null;
-    };
+  nextDueAt(channels?: readonly string[]): number | undefined {
+    const inChannels =
+      channels === undefined ? '' : `AND channel IN (${channels.map(() => '?').join(', ') || 'NULL'})`;
+    const row = this.#db
+      .prepare(
+        `SELECT MIN(MAX(next_attempt_at, COALESCE(claimed_until + 1, 0))) AS at
+         FROM outbox WHERE status = 'pending' ${inChannels}`,
+      )
+      .get(...(channels ?? [])) as { at: number | null };
     return row.at ?? undefined;
   }
 
@@ -102,7 +124,13 @@ export class SqliteOutboxStore implements OutboxStore {
     );
     this.#db.transaction(() => {
       for (const id of ids) {
-        stmt.run({ id, owner, attemptAt: update.attemptAt, next: update.nextAttemptAt, error: update.lastError });
+        stmt.run({
+          id,
+          owner,
+          attemptAt: update.attemptAt,
+          next: update.nextAttemptAt,
+          error: update.lastError,
+        });
       }
     })();
   }
@@ -125,12 +153,15 @@ export class SqliteOutboxStore implements OutboxStore {
     const rows =
       filter.status === undefined
         ? this.#db.prepare('SELECT * FROM outbox ORDER BY created_at, id').all()
-        : this.#db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY created_at, id').all(filter.status);
+        : this.#db
+            .prepare('SELECT * FROM outbox WHERE status = ? ORDER BY created_at, id')
+            .all(filter.status);
     return (rows as Row[]).map(toEntry);
   }
 
   prune(before: number): number {
-    return this.#db.prepare(`DELETE FROM outbox WHERE status != 'pending' AND done_at < ?`).run(before).changes;
+    return this.#db.prepare(`DELETE FROM outbox WHERE status != 'pending' AND done_at < ?`).run(before)
+      .changes;
   }
 
   close(): void {

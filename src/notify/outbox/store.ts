@@ -50,8 +50,11 @@ export interface OutboxStore {
   claim(request: ClaimRequest): OutboxEntry[];
   /** Channels that have pending entries due at `now` and not leased by someone else. */
   dueChannels(now: number): string[];
-  /** The earliest `nextAttemptAt` among pending entries, to know when to wake up. */
-  nextDueAt(): number | undefined;
+  /**
+   * When the earliest pending entry of these channels (all when omitted) can next be claimed: its
+   * `nextAttemptAt`, or just after its lease lapses. To know when to wake up.
+   */
+  nextDueAt(channels?: readonly string[]): number | undefined;
   markSent(ids: readonly string[], owner: string, now: number): void;
   markFailed(ids: readonly string[], owner: string, lastError: string, now: number): void;
   scheduleRetry(ids: readonly string[], owner: string, update: RetryUpdate): void;

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Notification } from '../alerts/types.ts';
+import type { ChannelDefinition } from '../rules/channels.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
+import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
+import { Dispatcher } from './outbox/dispatcher.ts';
+import type { OutboxStore } from './outbox/store.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import type { Notifier } from './types.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface DeliveryOptions {
+  /** The loaded rules; only `channels` is used. */
+  readonly rules: { readonly channels: Readonly<Record<string, ChannelDefinition>> };
+  /** Where secrets are read from. @default process.env */
+  readonly env?: Env;
+  /** Folder of `flowtel.db`. @default FLOWTEL_HOME, else ~/.flowtel */
+  readonly home?: string;
+  /** An outbox to use instead of `flowtel.db` (e.g. `InMemoryOutboxStore`); not closed by `close()`. */
+  readonly store?: OutboxStore;
+  /** Notifiers to use instead of the real adapters, by channel name (tests). */
+  readonly notifiers?: Readonly<Record<string, Notifier>>;
+  readonly clock?: Clock;
+  /** Retry schedule; tests shorten `baseDelayMs`. @default DEFAULT_RETRY_POLICY (8 attempts, 1h) */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Overrides of per-channel pacing and grouping (Slack: 1 message/s, groups of 20). */
+  readonly limits?: Readonly<Record<string, Partial<ChannelLimits>>>;
+  readonly notifierOptions?: NotifierOptions;
+  /** How long a claim holds before another process may take the entry over. @default 60000 */
+  readonly leaseMs?: number;
+  /** Where delivery reports retries, give-ups and unconfigured channels. @default stderr */
+  readonly log?: (line: string) => void;
+  /** In [0, 1), for backoff jitter. @default Math.random */
+  readonly random?: () => number;
+  /** Sent and failed entries older than this are deleted on start. @default 7 days */
+  readonly retentionMs?: number;
+}
+
+export interface Delivery {
+  /** The rules engine's notification sink: stores the notification (synchronously) and wakes the loop. */
+  readonly sink: (notification: Notification) => void;
+  /** Sends what is due, waiting for retries that fall within `timeoutMs`; returns how many are still pending. */
+  flush(timeoutMs?: number): Promise<{ pending: number }>;
+  /** Sends what is due now, once (tests with a fake clock call this after advancing it). */
+  runDue(): Promise<void>;
+  /** Stops waking up, waits for sends in progress, closes the notifiers and the store it opened. */
+  close(): Promise<void>;
+  readonly store: OutboxStore;
+  /** Channels left out because their variables are unset: name → variables. */
+  readonly unconfigured: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Alert delivery: notifications in, messages that arrive, at least once. Each notification × channel is
+ * stored in the outbox before anything is sent, so a crash re-sends it on the next start; sent entries
+ * are never sent again. Pending entries left by an earlier process are sent as soon as this one starts.
+ */
+export async function createDelivery(options: DeliveryOptions): Promise<Delivery> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const channels = options.rules.channels;
+  const built = createNotifiers(channels, env, options.notifierOptions);
+  const notifiers = new Map(built.notifiers);
+  for (const [name, notifier] of Object.entries(options.notifiers ?? {})) notifiers.set(name, notifier);
+  const unconfigured = new Map([...built.unconfigured].filter(([name]) => !notifiers.has(name)));
+
+  const store = options.store ?? (await openSqliteOutbox(options.home, env));
+  const ownsStore = options.store === undefined;
+  store.prune(clock.now() - (options.retentionMs ?? 7 * 86_400_000));
+
+  const metrics: DeliveryMetrics = deliveryMetrics();
+  const dispatcher = new Dispatcher({
+    store,
+    notifiers,
+    limits: (name) => ({ ...channelLimits(channels[name]), ...options.limits?.[name] }),
+    clock,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: options.leaseMs ?? 60_000,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    random: options.random ?? Math.random,
+    metrics,
+    log,
+  });
+  const wake = () => {
+    setImmediate(() => {
+      void dispatcher.runDue().catch((error: unknown) => log(`flowtel: delivery failed: ${String(error)}`));
+    });
+  };
+
+  const sink = (notification: Notification) => {
+    const sendable: string[] = [];
+    for (const channel of notification.channels) {
+      const missing = unconfigured.get(channel);
+      if (missing !== undefined) {
+        log(
+          `flowtel: channel '${channel}' is not configured: set ${missing.join(', ')} (rule '${notification.rule}' not sent there)`,
+        );
+        metrics.count('dropped', channel, notification.rule);
+      } else if (!notifiers.has(channel)) {
+        log(
+          `flowtel: rule '${notification.rule}' notifies channel '${channel}', which no rules file defines`,
+        );
+        metrics.count('dropped', channel, notification.rule);
+      } else {
+        sendable.push(channel);
+      }
+    }
+    if (sendable.length === 0) return;
+    store.enqueue(notification, sendable, clock.now());
+    wake();
+  };
+
+  // What an earlier process left pending (or claimed and then crashed) goes out now.
+  wake();
+
+  return {
+    sink,
+    runDue: () => dispatcher.runDue(),
+    flush: (timeoutMs = 5_000) => flush(dispatcher, store, [...notifiers.keys()], clock, timeoutMs),
+    close: async () => {
+      await dispatcher.close();
+      await Promise.all([...notifiers.values()].map((n) => n.close?.()));
+      if (ownsStore) store.close();
+    },
+    store,
+    unconfigured,
+  };
+}
+
+async function flush(
+  dispatcher: Dispatcher,
+  store: OutboxStore,
+  channels: string[],
+  clock: Clock,
+  timeoutMs: number,
+) {
+  const deadline = clock.now() + timeoutMs;
+  for (;;) {
+    await dispatcher.runDue();
+    const next = dispatcher.nextWakeAt();
+    if (next === undefined || next > deadline) {
+      const pending = store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length;
+      return { pending };
+    }
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.max(0, next - clock.now())));
+  }
+}
+
+async function openSqliteOutbox(home: string | undefined, env: Env): Promise<OutboxStore> {
+  const { openDatabase } = await import('../store/sqlite.ts');
+  const { SqliteOutboxStore } = await import('./outbox/sqlite-store.ts');
+  const db = await openDatabase({ env, ...(home === undefined ? {} : { home }) });
+  return new SqliteOutboxStore(db, { ownsDb: true });
+}
