@@ -1,0 +1,175 @@
+/**
+ * A `node:http` request handler for OTLP/HTTP exports: `POST /v1/traces`, `/v1/logs` and
+ * `/v1/metrics`, in protobuf or JSON, optionally gzip-compressed. Decoded items go to callbacks;
+ * answers follow the OTLP/HTTP specification, so exporters retry only what is worth retrying.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_MAX_BODY_BYTES, decompress, encodingOf, type OtlpEncoding } from './body.ts';
+import { type DecodedBySignal, decodeRequest } from './decode.ts';
+import { OtlpDecodeError, type OtlpDecodeProblem, preview } from './errors.ts';
+import { type EncodedResponse, statusResponse, successResponse } from './response.ts';
+import type { OtlpSignal } from './schema.ts';
+
+/** The request an export came in, passed to the callbacks along with the decoded items. */
+export interface OtlpRequestInfo {
+  signal: OtlpSignal;
+  path: string;
+  contentType: string;
+  contentEncoding?: string;
+}
+
+type Consumer<S extends OtlpSignal> = (
+  items: DecodedBySignal[S],
+  request: OtlpRequestInfo,
+) => void | Promise<void>;
+
+export interface OtlpHttpHandlerOptions {
+  /**
+   * Receive the items of one accepted request. The answer waits for a returned promise; if the
+   * callback throws or rejects, the sender gets 500 and may send again. A signal without a
+   * callback is accepted and discarded, so exporters of unused signals do not log errors.
+   */
+  onSpans?: Consumer<'traces'>;
+  onLogs?: Consumer<'logs'>;
+  onMetrics?: Consumer<'metrics'>;
+  /** Largest request body, before and after decompression, in bytes; larger ones get 413. @default 16 MiB */
+  maxBodyBytes?: number;
+}
+
+/** Resolves once the answer is sent; never rejects. */
+export type OtlpHttpHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+export const OTLP_PATHS: Readonly<Record<string, OtlpSignal>> = {
+  '/v1/traces': 'traces',
+  '/v1/logs': 'logs',
+  '/v1/metrics': 'metrics',
+};
+
+const HTTP_STATUS: Readonly<Record<OtlpDecodeProblem, number>> = {
+  'unsupported-media-type': 415,
+  'too-large': 413,
+  'bad-compression': 400,
+  malformed: 400,
+  'invalid-field': 400,
+};
+
+export function createOtlpHttpHandler(options: OtlpHttpHandlerOptions = {}): OtlpHttpHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  return async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const signal = OTLP_PATHS[path];
+    if (signal === undefined) {
+      return reject(request, response, 404, `no OTLP endpoint at ${preview(path, 40)}`, 'json');
+    }
+    if (request.method !== 'POST') {
+      return reject(request, response, 405, `${path} accepts POST only`, 'json', { allow: 'POST' });
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    const contentEncoding = request.headers['content-encoding'];
+    let encoding: OtlpEncoding;
+    try {
+      encoding = encodingOf(contentType);
+    } catch (error) {
+      return reject(request, response, 415, (error as Error).message, 'json');
+    }
+    const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+      return reject(request, response, 413, tooLarge, encoding, { connection: 'close' });
+    }
+
+    const body = await readBody(request, maxBodyBytes).catch(() => null);
+    if (body === null) return; // the client went away; nobody is left to answer
+    if (body === 'too-large')
+      return reject(request, response, 413, tooLarge, encoding, { connection: 'close' });
+
+    const info: OtlpRequestInfo = {
+      signal,
+      path,
+      contentType,
+      ...(contentEncoding ? { contentEncoding } : {}),
+    };
+    try {
+      const plain = await decompress(body, contentEncoding, maxBodyBytes);
+      await deliver(
+        options,
+        signal,
+        decodeRequest(signal, plain, contentType, undefined, { maxBodyBytes }),
+        info,
+      );
+    } catch (error) {
+      if (error instanceof OtlpDecodeError) {
+        return send(
+          response,
+          HTTP_STATUS[error.problem],
+          statusResponse(HTTP_STATUS[error.problem], error.message, encoding),
+        );
+      }
+      return send(response, 500, statusResponse(500, 'the receiver failed to process the data', encoding));
+    }
+    send(response, 200, successResponse(signal, encoding));
+  };
+}
+
+async function deliver<S extends OtlpSignal>(
+  options: OtlpHttpHandlerOptions,
+  signal: S,
+  items: DecodedBySignal[S],
+  info: OtlpRequestInfo,
+): Promise<void> {
+  const consumers: { readonly [T in OtlpSignal]?: Consumer<T> | undefined } = {
+    traces: options.onSpans,
+    logs: options.onLogs,
+    metrics: options.onMetrics,
+  };
+  await consumers[signal]?.(items, info);
+}
+
+/** The body, `'too-large'` as soon as it passes the limit, or a rejection if the client aborts. */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large'> {
+  return new Promise((resolve, rejectBody) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    request.on('data', (chunk: Buffer) => {
+      if (done) return; // past the limit: the rest is read and dropped
+      size += chunk.length;
+      if (size > maxBytes) {
+        done = true;
+        chunks.length = 0;
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+      done = true;
+    });
+    request.on('close', () => {
+      if (!done) rejectBody(new Error('request aborted'));
+    });
+    request.on('error', rejectBody);
+  });
+}
+
+function reject(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  message: string,
+  encoding: OtlpEncoding,
+  headers: Record<string, string> = {},
+): void {
+  request.resume(); // discard any unread body so the connection can be reused (or closed cleanly)
+  send(response, status, statusResponse(status, message, encoding), headers);
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  { contentType, body }: EncodedResponse,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': body.length });
+  response.end(body);
+}
