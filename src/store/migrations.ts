@@ -24,8 +24,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);`,
   // 2: the rules engine's per-identity alert state, so a restart neither repeats nor forgets an alert.
   `CREATE TABLE alert_state (
-     key        TEXT PRIMARY KEY,
-     value      TEXT NOT NULL,               -- the engine's state record as JSON
-     updated_at INTEGER NOT NULL
-   );`,
+     fingerprint TEXT PRIMARY KEY,
+     rule        TEXT NOT NULL,
+     state       TEXT NOT NULL,              -- the engine's AlertState as JSON
+     updated_at  INTEGER NOT NULL
+   );
+   CREATE INDEX alert_state_rule ON alert_state (rule);`,
 ];
