@@ -56,10 +56,10 @@ export function cronProblem(expr: string): string | undefined {
   }
 }
 
-/** A point in time: an ISO-8601 string with a zone, or a Date (TS files). Out: epoch milliseconds. */
+/** A point in time: an ISO-8601 string with a zone, a Date or epoch milliseconds. Out: epoch milliseconds. */
 export const Instant = z
-  .union([z.iso.datetime({ offset: true }), z.date()])
-  .transform((value) => (value instanceof Date ? value.getTime() : Date.parse(value)));
+  .union([z.iso.datetime({ offset: true }), z.date(), z.number()])
+  .transform((value) => (value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value)));
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
 

@@ -1,0 +1,53 @@
+import type { AlertFacts } from '../../alerts/types.ts';
+import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { Identity } from '../identity.ts';
+import type { Rule } from '../resolve.ts';
+import type { TimerQueue } from '../timers.ts';
+
+/** What the engine knows about a flow run in flight, from its flow-run transitions. */
+export interface RunInfo {
+  startedAt: number | undefined;
+  params: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface AlertEvent {
+  /** When the condition became true (fire) or false (resolve), epoch ms. */
+  readonly at: number;
+  readonly summary: string;
+  /** Facts of the run behind the change; a resolution without a run (a window expiring) keeps the old ones. */
+  readonly facts?: AlertFacts;
+}
+
+/** The engine as the conditions see it: alert state changes, timers, and what it knows of runs. */
+export interface ConditionContext {
+  now(): number;
+  readonly timers: TimerQueue;
+  /** The identity of an alert of `rule` about `record`, given the condition's keys. */
+  identity(rule: Rule, record: TransitionRecord, keys: Record<string, string>): Identity;
+  fire(rule: Rule, identity: Identity, event: AlertEvent): void;
+  /** Resolves the alert if it is firing; does nothing otherwise. */
+  resolve(rule: Rule, identity: Identity, event: AlertEvent): void;
+  isFiring(identity: Identity): boolean;
+  /** Facts of a record, completed with what the engine remembers of its run (start, parameters). */
+  facts(record: TransitionRecord): AlertFacts;
+  run(record: TransitionRecord): RunInfo | undefined;
+}
+
+/** `etl` for a flow run, `etl/transform` for a task run: how summaries name what happened. */
+export function subject(record: TransitionRecord): string {
+  const flow = record.flow ?? '(no flow)';
+  return record.task === undefined ? flow : `${flow}/${record.task}`;
+}
+
+export function errorText(record: TransitionRecord): string {
+  if (record.error) return `: ${record.error.type}: ${record.error.message}`;
+  return record.message ? `: ${record.message}` : '';
+}
+
+export function flowKeys(record: TransitionRecord): Record<string, string> {
+  return { flow: record.flow ?? '' };
+}
+
+export function taskKeys(record: TransitionRecord): Record<string, string> {
+  return { flow: record.flow ?? '', task: record.task ?? '' };
+}
