@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
+import { SqliteOutboxStore } from '../../src/notify/outbox/sqlite-store.ts';
+import type { OutboxStore } from '../../src/notify/outbox/store.ts';
+import { openDatabase } from '../../src/store/sqlite.ts';
+import { notification } from './helpers/notifications.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'flowtel-outbox-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const sqlite = async () =>
+  new SqliteOutboxStore(await openDatabase({ home: join(root, `h${++n}`) }), { ownsDb: true });
+
+const T = 1_000_000;
+const claim = (store: OutboxStore, owner: string, now = T, limit = 10) =>
+  store.claim({ owner, now, leaseMs: 1000, limit });
+
+describe.each([
+  ['in memory', async () => new InMemoryOutboxStore() as OutboxStore],
+  ['SQLite', sqlite],
+])('the outbox store (%s)', (_name, make) => {
+  it('stores a notification once per channel, however often it is enqueued', async () => {
+    const store = await make();
+    const a = notification({ channels: ['data', 'oncall'] });
+    store.enqueue(a, ['data', 'oncall'], T);
+    store.enqueue(a, ['data', 'oncall'], T);
+    expect(store.list().map((e) => e.id)).toEqual([`${a.id}/data`, `${a.id}/oncall`]);
+    expect(store.get(`${a.id}/data`)?.notification).toEqual(a);
+    store.close();
+  });
+
+  it('leases an entry to one owner until the lease lapses', async () => {
+    const store = await make();
+    store.enqueue(notification(), ['data'], T);
+    expect(claim(store, 'p1')).toHaveLength(1);
+    expect(claim(store, 'p2', T + 500)).toHaveLength(0);
+    expect(store.dueChannels(T + 500)).toEqual([]);
+    // p1 crashed: its lease lapses, p2 takes over.
+    expect(claim(store, 'p2', T + 1001).map((e) => e.claimedBy)).toEqual(['p2']);
+    store.close();
+  });
+
+  it('never hands out a sent entry again, and keeps the last error of a failed one', async () => {
+    const store = await make();
+    const [a, b] = [notification(), notification()];
+    store.enqueue(a, ['data'], T);
+    store.enqueue(b, ['data'], T);
+    const claimed = claim(store, 'p1');
+    store.markSent([`${a.id}/data`], 'p1', T + 1);
+    store.markFailed([`${b.id}/data`], 'p1', 'http 404: no_service', T + 1);
+    expect(claimed).toHaveLength(2);
+    expect(claim(store, 'p1', T + 10_000)).toHaveLength(0);
+    expect(store.get(`${a.id}/data`)).toMatchObject({ status: 'sent', attempts: 1, doneAt: T + 1 });
+    expect(store.get(`${b.id}/data`)).toMatchObject({ status: 'failed', lastError: 'http 404: no_service' });
+    expect(store.nextDueAt()).toBeUndefined();
+    expect(store.prune(T + 2)).toBe(2);
+    store.close();
+  });
+
+  it('stores the retry schedule and hands the entry out again when it is due', async () => {
+    const store = await make();
+    const a = notification();
+    store.enqueue(a, ['data'], T);
+    claim(store, 'p1');
+    store.scheduleRetry([`${a.id}/data`], 'p1', {
+      nextAttemptAt: T + 5000,
+      lastError: 'timeout',
+      attemptAt: T,
+    });
+    expect(store.get(`${a.id}/data`)).toMatchObject({
+      attempts: 1,
+      firstAttemptAt: T,
+      nextAttemptAt: T + 5000,
+      lastError: 'timeout',
+    });
+    expect(store.nextDueAt(['data'])).toBe(T + 5000);
+    expect(store.nextDueAt(['other'])).toBeUndefined();
+    expect(claim(store, 'p1', T + 4999)).toHaveLength(0);
+    expect(claim(store, 'p1', T + 5000)).toHaveLength(1);
+    store.close();
+  });
+
+  it('claims per channel, oldest first, up to a limit', async () => {
+    const store = await make();
+    const [a, b, c] = [notification(), notification(), notification()];
+    for (const x of [a, b, c]) store.enqueue(x, ['data', 'oncall'], T);
+    const got = store.claim({ owner: 'p', now: T, leaseMs: 1000, channel: 'oncall', limit: 2 });
+    expect(got.map((e) => e.id)).toEqual([`${a.id}/oncall`, `${b.id}/oncall`]);
+    expect(store.dueChannels(T).sort()).toEqual(['data', 'oncall']);
+    store.close();
+  });
+});
+
+describe('two processes sharing one file', () => {
+  it('never claim the same entry', async () => {
+    const home = join(root, 'shared');
+    const one = new SqliteOutboxStore(await openDatabase({ home }), { ownsDb: true });
+    const two = new SqliteOutboxStore(await openDatabase({ home }), { ownsDb: true });
+    for (let i = 0; i < 20; i++) one.enqueue(notification(), ['data'], T);
+    const seen: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      seen.push(...claim(one, 'p1', T, 2).map((e) => e.id), ...claim(two, 'p2', T, 3).map((e) => e.id));
+    }
+    expect(seen).toHaveLength(20);
+    expect(new Set(seen).size).toBe(20);
+    one.close();
+    two.close();
+  });
+});
