@@ -42,8 +42,11 @@ export const FlowLate = z
   .strictObject({
     type: z.literal('flow-late'),
     ...flowMatch,
-    /** How long after a scheduled time a run may start before it is late. @default 0 */
-    grace: Duration.default(0),
+    /**
+     * How long after a scheduled time a run may start before it is late. Not 0 by default: a scheduler
+     * starts a run a few milliseconds after its slot, and that run is on time. @default '1m'
+     */
+    grace: Duration.default(60_000),
     /** The schedule, when the flow does not declare one itself. */
     cron: CronExpression.optional(),
     /** Time zone of `cron`. @default 'UTC' */

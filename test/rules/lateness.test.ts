@@ -1,0 +1,94 @@
+import { describe as group, expect, it } from 'vitest';
+import { compileSchedule } from '../../src/rules/schedule.ts';
+import { flowRun, harness } from './helpers.ts';
+
+const lateRule = (cron: string, timezone: string, grace = '15m') => ({
+  rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', cron, timezone, grace: grace as '15m' } }],
+});
+
+/** The times (UTC) the late alert fired, walking the clock over a day. */
+function firings(h: ReturnType<typeof harness>, until: string): string[] {
+  h.clock.advanceTo(until);
+  return h.sent.filter((n) => n.kind === 'firing').map((n) => n.createdAt);
+}
+
+group('flow-late', () => {
+  it('fires at scheduled time + grace when no run started, and the resolution counts the missed slots', () => {
+    const h = harness(lateRule('0 2 * * *', 'Europe/Berlin'), '2026-11-24T12:00:00Z');
+    h.clock.advanceTo('2026-11-25T01:14:59Z');
+    expect(h.sent).toEqual([]);
+    h.clock.advanceTo('2026-11-25T01:15:00Z'); // 02:00 in Berlin (CET, UTC+1) + 15m
+    expect(h.sent.map((n) => n.kind)).toEqual(['firing']);
+    expect(h.sent[0]?.alerts[0]?.summary).toBe(
+      'etl has not started: it was due at 2026-11-25T01:00:00.000Z, 15m grace',
+    );
+    expect(h.sent[0]?.alerts[0]?.labels).toEqual({ flow: 'etl', schedule: 'cron 0 2 * * * Europe/Berlin' });
+
+    h.clock.advanceTo('2026-11-26T01:15:00Z'); // the next night's slot is missed too: still one alert
+    const news = () => h.sent.filter((n) => n.kind !== 'repeat').map((n) => n.kind);
+    expect(news()).toEqual(['firing']);
+    expect(h.engine.alerts()[0]?.facts.missedSlots).toBe(2);
+    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-26T08:00:00Z'));
+    expect(news()).toEqual(['firing', 'resolved']);
+    const resolved = h.sent.at(-1)?.alerts[0];
+    expect(resolved?.facts.missedSlots).toBe(2);
+    expect(resolved?.summary).toBe('etl started at 2026-11-26T08:00:00Z; 2 scheduled runs were missed');
+  });
+
+  it('stays quiet when a run starts within the grace period', () => {
+    const h = harness(lateRule('0 2 * * *', 'Europe/Berlin'), '2026-11-24T12:00:00Z');
+    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T01:05:00Z'));
+    h.clock.advanceTo('2026-11-25T12:00:00Z');
+    expect(h.sent).toEqual([]);
+  });
+
+  it('counts a run that started a moment before its slot (clock skew) when it carries the slot as scheduledAt', () => {
+    const h = harness(lateRule('0 2 * * *', 'UTC', '1m'), '2026-11-24T12:00:00Z');
+    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T01:59:59Z', { scheduledAt: '2026-11-25T02:00:00Z' }));
+    h.clock.advanceTo('2026-11-25T12:00:00Z');
+    expect(h.sent).toEqual([]);
+  });
+
+  it('watches schedules registered by flows for rules without their own', () => {
+    const h = harness({ rules: [{ name: 'late', when: { type: 'flow-late', flow: 'etl*', grace: '5m' } }] });
+    h.engine.registerSchedule('etl-hourly', { interval: '1h' });
+    h.engine.registerSchedule('other', { interval: '1h' });
+    h.clock.advanceTo('2026-11-25T01:05:00Z');
+    expect(h.sent[0]?.alerts[0]?.labels).toEqual({ flow: 'etl-hourly', schedule: 'every 1h' });
+    expect(h.sent).toHaveLength(1);
+  });
+
+  group('on daylight-saving days', () => {
+    it('Europe/Berlin spring forward: 02:30 does not exist, the slot is 03:00 CEST and fires once', () => {
+      const h = harness(lateRule('30 2 * * *', 'Europe/Berlin'), '2026-03-28T12:00:00Z');
+      expect(firings(h, '2026-03-29T12:00:00Z')).toEqual(['2026-03-29T01:15:00.000Z']);
+    });
+
+    it('Europe/Berlin fall back: 02:30 happens twice, the slot is the first one and fires once', () => {
+      const h = harness(lateRule('30 2 * * *', 'Europe/Berlin'), '2026-10-24T12:00:00Z');
+      expect(firings(h, '2026-10-25T12:00:00Z')).toEqual(['2026-10-25T00:45:00.000Z']);
+    });
+
+    it('America/New_York spring forward: 02:30 does not exist, the slot is 03:00 EDT', () => {
+      const h = harness(lateRule('30 2 * * *', 'America/New_York'), '2026-03-07T12:00:00Z');
+      expect(firings(h, '2026-03-08T12:00:00Z')).toEqual(['2026-03-08T07:15:00.000Z']);
+    });
+
+    it('America/New_York fall back: 01:30 happens twice, the slot is the first (EDT) one', () => {
+      const h = harness(lateRule('30 1 * * *', 'America/New_York'), '2026-10-31T12:00:00Z');
+      expect(firings(h, '2026-11-01T12:00:00Z')).toEqual(['2026-11-01T05:45:00.000Z']);
+    });
+
+    it('an every-30-minutes cron judges both 02:00 and 02:30 of the repeated Berlin hour', () => {
+      const schedule = compileSchedule({ cron: '*/30 * * * *', timezone: 'Europe/Berlin' });
+      const slots: string[] = [];
+      let t = Date.parse('2026-10-24T23:59:00Z');
+      while (slots.length < 6) {
+        t = schedule.next(t)!;
+        slots.push(new Date(t).toISOString().slice(11, 16));
+      }
+      // 00:00Z-01:00Z is 02:00-03:00 CEST, 01:00Z-02:00Z is 02:00-03:00 CET: four slots in the hour that repeats.
+      expect(slots).toEqual(['00:00', '00:30', '01:00', '01:30', '02:00', '02:30']);
+    });
+  });
+});
