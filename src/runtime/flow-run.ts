@@ -61,6 +61,11 @@ export class FlowRun {
   readonly recordedErrors = new WeakSet<object>();
   readonly recordedValues = new Set<unknown>();
   span: Span | undefined;
+  /**
+   * Whether task runs get spans. False when the flow span does not record (no SDK, or not sampled): then
+   * the task runs skip the tracer altogether, which keeps untraced pipelines close to bare calls.
+   */
+  tracing = true;
   spanContext: Context = otelContext.active();
   traceId: string | undefined;
   startedAt: string | undefined;
@@ -91,6 +96,7 @@ export class FlowRun {
   startSpan(parent: Context, kind: SpanKind, attributes: Attributes): void {
     const span = this.instruments.tracer.startSpan(SpanName.flow(this.name ?? ''), { kind, attributes }, parent);
     this.span = span;
+    this.tracing = span.isRecording();
     this.spanContext = trace.setSpan(parent, span);
     const spanContext = span.spanContext();
     if (trace.isSpanContextValid(spanContext)) this.traceId = spanContext.traceId;

@@ -13,6 +13,8 @@ export class TaskDefinition {
   /** Tasks that may retry get a span per attempt. */
   readonly mayRetry: boolean;
   private readonly attributeCache = new Map<string, Attributes>();
+  private lastFlow: string | undefined;
+  private lastSuccess: Attributes | undefined;
 
   constructor(
     readonly name: string,
@@ -26,6 +28,8 @@ export class TaskDefinition {
 
   /** Metric attributes for this task in a flow, with a result or without; built once per combination. */
   metricAttributes(flow: string | undefined, result?: string): Attributes {
+    // A task mostly runs in one flow and mostly succeeds: answer that case without building a key.
+    if (result === 'success' && flow === this.lastFlow && this.lastSuccess) return this.lastSuccess;
     const key = `${flow ?? ''}\u0000${result ?? ''}`;
     let attributes = this.attributeCache.get(key);
     if (!attributes) {
@@ -33,6 +37,10 @@ export class TaskDefinition {
       if (flow !== undefined) attributes[Attr.PIPELINE_NAME] = flow;
       if (result !== undefined) attributes[Attr.TASK_RUN_RESULT] = result;
       this.attributeCache.set(key, attributes);
+    }
+    if (result === 'success') {
+      this.lastFlow = flow;
+      this.lastSuccess = attributes;
     }
     return attributes;
   }

@@ -19,20 +19,20 @@ import type { TaskRunRecord } from './run-record.ts';
 import { resultOf, runningName, type State, type StateName, stateOf } from './state.ts';
 import type { TaskDefinition } from './task-definition.ts';
 import type { ErrorInfo } from './transition.ts';
-import { scopes } from './context.ts';
+import { type Scope, scopes } from './context.ts';
 
 /**
  * One run of a task inside a flow run (or on its own). Its span is created up front while the flow run's
  * span budget lasts; past it, a span is created after the fact only if the run fails or retries.
  */
-export class TaskRun {
-  readonly id = randomUUID();
+export class TaskRun implements Scope {
   span: Span | undefined;
   spanContext: Context | undefined;
   attempt = 1;
   ended = false;
-  private readonly pendingAt = Date.now();
-  private readonly started = performance.now();
+  private lazyId: string | undefined;
+  private attemptSignal: AbortSignal | undefined;
+  private readonly pendingAt = now();
   private runningAt = 0;
   /** States, kept only once the run is worth a record (it retried, failed, or all are kept). */
   private history: State[] | undefined;
@@ -44,13 +44,33 @@ export class TaskRun {
   ) {
     if (flowRun.keepAllTaskRuns) this.history = [];
     flowRun.inflight.add(this);
-    if (flowRun.takeTaskSpan()) this.openSpan(undefined);
-    else flowRun.untracedTasks++;
+    if (flowRun.tracing) {
+      if (flowRun.takeTaskSpan()) this.openSpan(undefined);
+      else flowRun.untracedTasks++;
+    }
     this.transition('Pending', 1, this.pendingAt);
   }
 
   get name(): string {
     return this.def.name;
+  }
+
+  /**
+   * Made on first use: a task run that nobody observes (no tracing, no listeners, no failure) never
+   * pays for a random id.
+   */
+  get id(): string {
+    this.lazyId ??= randomUUID();
+    return this.lazyId;
+  }
+
+  /** A task run is its own scope (saves an allocation per attempt): see `Scope`. */
+  get taskRun(): TaskRun {
+    return this;
+  }
+
+  get signal(): AbortSignal {
+    return this.attemptSignal ?? this.flowRun.signal;
   }
 
   /** Runs the attempts; resolves with the result or rejects with what the last attempt threw. */
@@ -66,30 +86,35 @@ export class TaskRun {
     }
     try {
       for (;;) {
-        const at = Date.now();
+        // Without a wait for a slot, the run starts the moment it was created: spare a clock read.
+        const at = this.attempt === 1 && !semaphore ? this.pendingAt : now();
         if (this.attempt === 1) this.runningAt = at;
         this.transition(runningName(this.attempt), this.attempt, at);
-        const outcome = await this.runAttempt(args);
-        if (outcome.ok) {
-          this.finish('Completed', undefined, undefined);
-          return outcome.value;
-        }
-        const decision = afterAttempt(def.options.policy, this.attempt, outcome.kind, outcome.error);
-        if (decision.next !== 'AwaitingRetry') throw this.finish(decision.next, outcome.error, undefined);
-        const info = errorInfo(outcome.error);
-        this.ensureTraced();
-        this.transition(
-          'AwaitingRetry',
-          this.attempt,
-          Date.now(),
-          `attempt ${this.attempt} failed (${info.type}: ${info.message}); retrying in ${decision.delayMs} ms`,
-          info,
-        );
-        flowRun.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
+        // One async frame per task run: the attempt is invoked synchronously and awaited here.
+        const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, at) : undefined;
+        const timeout = def.options.timeoutMs === undefined ? undefined : new AbortController();
         try {
-          await sleep(decision.delayMs, undefined, { signal: flowRun.signal });
-        } catch (reason) {
-          throw this.finish('Cancelled', reason, 'cancelled while awaiting a retry');
+          let value = this.invoke(args, attemptSpan, timeout);
+          if (isThenable(value)) {
+            value = await (timeout ? raceTimeout(value, timeout, def.options.timeoutMs!, def.name) : value);
+          }
+          attemptSpan?.end();
+          this.finish('Completed', undefined, undefined);
+          return value;
+        } catch (error) {
+          const kind: AttemptOutcome = flowRun.signal.aborted
+            ? 'cancelled'
+            : timeout?.signal.aborted
+              ? 'timed-out'
+              : 'failed';
+          if (kind !== 'cancelled') {
+            if (attemptSpan) this.recordFailure(attemptSpan, error, true);
+            else this.unrecordedError = error;
+          }
+          attemptSpan?.end();
+          const decision = afterAttempt(def.options.policy, this.attempt, kind, error);
+          if (decision.next !== 'AwaitingRetry') throw this.finish(decision.next, error, undefined);
+          await this.awaitRetry(error, decision.delayMs);
         }
         this.attempt++;
       }
@@ -98,35 +123,31 @@ export class TaskRun {
     }
   }
 
-  private async runAttempt(
-    args: unknown[],
-  ): Promise<{ ok: true; value: unknown } | { ok: false; kind: AttemptOutcome; error: unknown }> {
+  /** Calls the task's function in its scope (and its span's context, when traced). */
+  private invoke(args: unknown[], attemptSpan: Span | undefined, timeout: AbortController | undefined): unknown {
     const { def, flowRun } = this;
-    const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, Date.now()) : undefined;
-    const spanCtx = attemptSpan
-      ? trace.setSpan(this.spanContext ?? this.parent, attemptSpan)
-      : (this.spanContext ?? this.parent);
-    const timeoutMs = def.options.timeoutMs;
-    const timeout = timeoutMs === undefined ? undefined : new AbortController();
-    const signal = timeout ? AbortSignal.any([flowRun.signal, timeout.signal]) : flowRun.signal;
-    const scope = { flowRun, taskRun: this, attempt: this.attempt, signal };
+    if (timeout) this.attemptSignal = AbortSignal.any([flowRun.signal, timeout.signal]);
+    if (!this.spanContext) return scopes.run(this, def.fn, ...args);
+    const spanCtx = attemptSpan ? trace.setSpan(this.spanContext, attemptSpan) : this.spanContext;
+    return scopes.run(this, () => otelContext.with(spanCtx, def.fn, undefined, ...args));
+  }
+
+  private async awaitRetry(error: unknown, delayMs: number): Promise<void> {
+    const { def, flowRun } = this;
+    const info = errorInfo(error);
+    this.ensureTraced();
+    this.transition(
+      'AwaitingRetry',
+      this.attempt,
+      now(),
+      `attempt ${this.attempt} failed (${info.type}: ${info.message}); retrying in ${delayMs} ms`,
+      info,
+    );
+    flowRun.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
     try {
-      let value = scopes.run(scope, () => otelContext.with(spanCtx, def.fn, undefined, ...args));
-      if (isThenable(value)) value = await (timeout ? raceTimeout(value, timeout, timeoutMs!, def.name) : value);
-      attemptSpan?.end();
-      return { ok: true, value };
-    } catch (error) {
-      const kind: AttemptOutcome = flowRun.signal.aborted
-        ? 'cancelled'
-        : timeout?.signal.aborted
-          ? 'timed-out'
-          : 'failed';
-      if (kind !== 'cancelled') {
-        if (attemptSpan) this.recordFailure(attemptSpan, error, true);
-        else this.unrecordedError = error;
-      }
-      attemptSpan?.end();
-      return { ok: false, kind, error };
+      await sleep(delayMs, undefined, { signal: flowRun.signal });
+    } catch (reason) {
+      throw this.finish('Cancelled', reason, 'cancelled while awaiting a retry');
     }
   }
 
@@ -141,7 +162,7 @@ export class TaskRun {
     if (this.ended) return error;
     this.ended = true;
     const { flowRun, def } = this;
-    const now = Date.now();
+    const endedAt = now();
     const failed = name !== 'Completed';
     if (failed && name !== 'Cancelled') this.ensureTraced();
     const info = failed && error !== undefined ? errorInfo(error) : undefined;
@@ -152,14 +173,14 @@ export class TaskRun {
       // The exception goes on the span where it was thrown: the attempt when there are attempt spans.
       if ((name === 'Failed' || name === 'TimedOut') && info) this.recordFailure(span, error, !def.mayRetry);
     }
-    this.transition(name, this.attempt, now, message ?? (info ? `${info.type}: ${info.message}` : undefined), info);
-    span?.end(now);
+    this.transition(name, this.attempt, endedAt, message ?? (info ? `${info.type}: ${info.message}` : undefined), info);
+    span?.end(endedAt);
     flowRun.inflight.delete(this);
     flowRun.instruments.taskDuration.record(
-      (performance.now() - this.started) / 1000,
+      (endedAt - this.pendingAt) / 1000,
       def.metricAttributes(flowRun.name, resultOf(name)),
     );
-    flowRun.countTask(this.history ? this.toRecord(now, info) : undefined, name);
+    flowRun.countTask(this.history ? this.toRecord(endedAt, info) : undefined, name);
     flowRun.notifyTaskEnded();
     return error;
   }
@@ -201,7 +222,7 @@ export class TaskRun {
    * runs are always traced.
    */
   private ensureTraced(): void {
-    if (this.span) return;
+    if (this.span || !this.flowRun.tracing) return;
     this.flowRun.untracedTasks--;
     this.openSpan(this.pendingAt);
     const span = this.span!;
@@ -225,20 +246,26 @@ export class TaskRun {
     }
   }
 
-  private toRecord(now: number, error: ErrorInfo | undefined): TaskRunRecord {
+  private toRecord(endedAt: number, error: ErrorInfo | undefined): TaskRunRecord {
     const history = this.history ?? [];
     const record = {
       task: this.def.name,
       taskRunId: this.id,
-      state: history[history.length - 1] ?? stateOf('Completed', now),
+      state: history[history.length - 1] ?? stateOf('Completed', endedAt),
       states: history,
       attempts: this.attempt,
       startedAt: new Date(this.pendingAt).toISOString(),
-      endedAt: new Date(now).toISOString(),
-      durationMs: now - this.pendingAt,
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: Math.round(endedAt - this.pendingAt),
     };
     return error ? { ...record, error } : record;
   }
+}
+
+/** Epoch milliseconds from the monotonic clock: one cheap read gives both a timestamp and durations. */
+const origin = performance.timeOrigin;
+function now(): number {
+  return origin + performance.now();
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

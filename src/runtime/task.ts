@@ -34,9 +34,14 @@ export function task<Args extends unknown[], Result>(
   return run as Task<Args, Result>;
 }
 
-async function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
+function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
+  // Backpressure from the SDK set-up: wait while the span export queue drains before starting.
   const gate = hub.backpressure?.();
-  if (gate) await gate;
+  if (gate) return gate.then(() => startTask(def, args));
+  return startTask(def, args);
+}
+
+function startTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
   const scope = activeScope();
   const flowRun = scope?.flowRun ?? standaloneHolder();
   // Parent: the active span; without a context manager, the span of the run that called us.
