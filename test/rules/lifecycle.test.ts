@@ -1,0 +1,135 @@
+import { describe as group, expect, it } from 'vitest';
+import { flowRun, harness } from './helpers.ts';
+
+const failedAnyFlow = { name: 'failed', when: { type: 'flow-failed' as const } };
+
+group('grouping', () => {
+  it('sends alerts of one rule that fire within groupWait as one message', () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, groupWait: '30s' }] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:10Z'));
+    expect(h.sent).toEqual([]);
+    h.clock.advanceTo('2026-11-25T02:00:30Z');
+    expect(h.log()).toEqual(['02:00:30 firing failed flow=a flow=b']);
+  });
+
+  it('holds later changes until groupInterval after the previous message', () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, groupInterval: '5m' }] });
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('b', 'r2', 'Failed', '2026-11-25T02:01:00Z'),
+      flowRun('c', 'r3', 'Failed', '2026-11-25T02:02:00Z'),
+      flowRun('a', 'r4', 'Completed', '2026-11-25T02:03:00Z'),
+    );
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=a']);
+    h.clock.advanceTo('2026-11-25T02:05:00Z');
+    expect(h.log()).toEqual([
+      '02:00:00 firing failed flow=a',
+      '02:05:00 firing failed flow=b flow=c',
+      '02:05:00 resolved failed flow=a',
+    ]);
+  });
+
+  it('says nothing of an alert that fired and resolved before its first message', () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, groupWait: '1m' }] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T02:00:20Z'));
+    h.clock.advanceTo('2026-11-25T03:00:00Z');
+    expect(h.sent).toEqual([]);
+    expect(h.engine.alerts()).toEqual([]);
+  });
+
+  it('flush() sends what groupWait still holds', () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, groupWait: '1m' }] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
+    h.engine.flush();
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=a']);
+  });
+
+  it('does not send resolutions when sendResolved is false', () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, sendResolved: false }] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T03:00:00Z'));
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=a']);
+    expect(h.engine.alerts()).toEqual([]);
+  });
+});
+
+group('repeat', () => {
+  it('repeats every repeatInterval while the alert fires, and stops once it resolves', () => {
+    const h = harness({ defaults: { repeatInterval: '1h' }, rules: [failedAnyFlow] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
+    h.clock.advanceTo('2026-11-25T04:30:00Z');
+    h.feed(flowRun('a', 'r2', 'Completed', '2026-11-25T04:30:00Z'));
+    h.clock.advanceTo('2026-11-25T09:00:00Z');
+    expect(h.log()).toEqual([
+      '02:00:00 firing failed flow=a',
+      '03:00:00 repeat failed flow=a',
+      '04:00:00 repeat failed flow=a',
+      '04:30:00 resolved failed flow=a',
+    ]);
+  });
+});
+
+group('silences', () => {
+  it('suppresses messages but keeps the alert firing, and sends it when the silence ends', () => {
+    const h = harness({ rules: [failedAnyFlow] });
+    h.engine.addSilence({ matchers: { flow: 'a' }, endsAt: '2026-11-25T03:00:00Z', comment: 'maintenance' });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:00Z'));
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=b']);
+    expect(h.engine.alerts().map((a) => `${a.labels.flow}:${a.status}`)).toEqual(['a:firing', 'b:firing']);
+    h.clock.advanceTo('2026-11-25T03:00:00Z');
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=b', '03:00:00 firing failed flow=a']);
+  });
+
+  it('drops the resolution of an alert that was silenced all along', () => {
+    const h = harness({
+      silences: [{ matchers: { rule: 'fail*', labels: { flow: 'a' } }, endsAt: '2026-11-26T00:00:00Z' }],
+      rules: [failedAnyFlow],
+    });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T02:30:00Z'));
+    h.clock.advanceTo('2026-11-26T01:00:00Z');
+    expect(h.sent).toEqual([]);
+  });
+
+  it('leaves silenced alerts out of repeats', () => {
+    const h = harness({ defaults: { repeatInterval: '1h' }, rules: [failedAnyFlow] });
+    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
+    h.engine.addSilence({ matchers: { flow: 'a' }, endsAt: '2026-11-25T05:00:00Z' });
+    h.clock.advanceTo('2026-11-25T04:59:00Z');
+    expect(h.log()).toEqual(['02:00:00 firing failed flow=a']);
+  });
+});
+
+group('groupBy', () => {
+  it("adds the parameter to the identity: one customer's success does not resolve another's failure", () => {
+    const h = harness({ rules: [{ ...failedAnyFlow, groupBy: ['param.customer'] }] });
+    h.feed(
+      flowRun('orders', 'r1', 'Running', '2026-11-25T02:00:00Z', { params: { customer: 'acme' } }),
+      flowRun('orders', 'r1', 'Failed', '2026-11-25T02:01:00Z'),
+      flowRun('orders', 'r2', 'Completed', '2026-11-25T02:05:00Z', { params: { customer: 'globex' } }),
+    );
+    expect(h.engine.alerts().map((a) => a.labels)).toEqual([{ flow: 'orders', 'param.customer': 'acme' }]);
+    h.feed(flowRun('orders', 'r3', 'Completed', '2026-11-25T02:10:00Z', { params: { customer: 'acme' } }));
+    expect(h.engine.alerts()).toEqual([]);
+    expect(h.log().at(-1)).toBe('02:10:00 resolved failed flow=orders,param.customer=acme');
+  });
+});
+
+group('labels, severity, annotations and channels', () => {
+  it('puts the rule’s labels, severity, annotations, channels and trace link on the notification', () => {
+    const h = harness({
+      channels: { data: { type: 'slack', webhookUrl: { env: 'SLACK_WEBHOOK_URL' } } },
+      defaults: { notify: ['data'], labels: { team: 'data' } },
+      links: { trace: 'http://jaeger/trace/{traceId}' },
+      rules: [{ ...failedAnyFlow, severity: 'critical', annotations: { runbook: 'https://wiki/etl' } }],
+    });
+    h.feed(flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z', { traceId: 'abc' }));
+    const [n] = h.sent;
+    expect(n?.channels).toEqual(['data']);
+    expect(n?.traceUrlTemplate).toBe('http://jaeger/trace/{traceId}');
+    expect(n?.alerts[0]).toMatchObject({
+      severity: 'critical',
+      labels: { team: 'data', flow: 'etl' },
+      annotations: { runbook: 'https://wiki/etl' },
+      facts: { flow: 'etl', flowRunId: 'r1', traceId: 'abc', state: { type: 'FAILED', name: 'Failed' } },
+    });
+  });
+});
