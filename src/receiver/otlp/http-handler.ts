@@ -57,58 +57,69 @@ export function createOtlpHttpHandler(options: OtlpHttpHandlerOptions = {}): Otl
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   return async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const signal = OTLP_PATHS[path];
-    if (signal === undefined) {
-      return reject(request, response, 404, `no OTLP endpoint at ${preview(path, 40)}`, 'json');
-    }
-    if (request.method !== 'POST') {
-      return reject(request, response, 405, `${path} accepts POST only`, 'json', { allow: 'POST' });
-    }
-    const contentType = request.headers['content-type'] ?? '';
-    const contentEncoding = request.headers['content-encoding'];
-    let encoding: OtlpEncoding;
     try {
-      encoding = encodingOf(contentType);
-    } catch (error) {
-      return reject(request, response, 415, (error as Error).message, 'json');
+      await handleExport(request, response, options, maxBodyBytes);
+    } catch {
+      // Not a decoding problem (those are answered inside): a bug or an I/O failure. Never let it
+      // become an unhandled rejection that takes the process down.
+      send(response, 500, statusResponse(500, 'the receiver failed to process the request', 'json'));
     }
-    const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
-    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
-      return reject(request, response, 413, tooLarge, encoding, { connection: 'close' });
-    }
-
-    const body = await readBody(request, maxBodyBytes).catch(() => null);
-    if (body === null) return; // the client went away; nobody is left to answer
-    if (body === 'too-large')
-      return reject(request, response, 413, tooLarge, encoding, { connection: 'close' });
-
-    const info: OtlpRequestInfo = {
-      signal,
-      path,
-      contentType,
-      ...(contentEncoding ? { contentEncoding } : {}),
-    };
-    try {
-      const plain = await decompress(body, contentEncoding, maxBodyBytes);
-      await deliver(
-        options,
-        signal,
-        decodeRequest(signal, plain, contentType, undefined, { maxBodyBytes }),
-        info,
-      );
-    } catch (error) {
-      if (error instanceof OtlpDecodeError) {
-        return send(
-          response,
-          HTTP_STATUS[error.problem],
-          statusResponse(HTTP_STATUS[error.problem], error.message, encoding),
-        );
-      }
-      return send(response, 500, statusResponse(500, 'the receiver failed to process the data', encoding));
-    }
-    send(response, 200, successResponse(signal, encoding));
   };
+}
+
+async function handleExport(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: OtlpHttpHandlerOptions,
+  maxBodyBytes: number,
+): Promise<void> {
+  // The raw request target, not `new URL(...)`, which throws on some malformed targets.
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
+  const signal = OTLP_PATHS[path];
+  if (signal === undefined)
+    return refuse(request, response, 404, `no OTLP endpoint at ${preview(path)}`, 'json');
+  if (request.method !== 'POST') {
+    return refuse(request, response, 405, `${path} accepts POST only`, 'json', { allow: 'POST' });
+  }
+  const contentType = request.headers['content-type'] ?? '';
+  const contentEncoding = request.headers['content-encoding'];
+  let encoding: OtlpEncoding;
+  try {
+    encoding = encodingOf(contentType);
+  } catch (error) {
+    return refuse(request, response, 415, (error as Error).message, 'json');
+  }
+  const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
+  if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+    return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
+  }
+
+  const body = await readBody(request, maxBodyBytes).catch(() => null);
+  if (body === null) return; // the client went away; nobody is left to answer
+  if (body === 'too-large')
+    return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
+
+  let items: DecodedBySignal[typeof signal];
+  try {
+    const plain = await decompress(body, contentEncoding, maxBodyBytes);
+    items = decodeRequest(signal, plain, contentType, undefined, { maxBodyBytes });
+  } catch (error) {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    const status = HTTP_STATUS[error.problem];
+    return send(response, status, statusResponse(status, error.message, encoding));
+  }
+  const info: OtlpRequestInfo = {
+    signal,
+    path,
+    contentType,
+    ...(contentEncoding ? { contentEncoding } : {}),
+  };
+  try {
+    await deliver(options, signal, items, info);
+  } catch {
+    return send(response, 500, statusResponse(500, 'the receiver failed to store the data', encoding));
+  }
+  send(response, 200, successResponse(signal, encoding));
 }
 
 async function deliver<S extends OtlpSignal>(
@@ -151,7 +162,7 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Uint8Arra
   });
 }
 
-function reject(
+function refuse(
   request: IncomingMessage,
   response: ServerResponse,
   status: number,
