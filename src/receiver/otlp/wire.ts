@@ -131,7 +131,7 @@ export function optionalId(value: unknown, path: string, byteLength: 8 | 16): st
   if (!isSet(value)) return undefined;
   if (value instanceof Uint8Array)
     hex = Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex');
-  else if (typeof value === 'string' && HEX.test(value)) hex = value.toLowerCase();
+  else if (typeof value === 'string' && HEX.test(value) && value.length % 2 === 0) hex = value.toLowerCase();
   else throw invalid(path, `a ${byteLength}-byte id as hex`);
   if (hex.length === 0) return undefined;
   if (hex.length !== byteLength * 2)
