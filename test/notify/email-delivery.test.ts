@@ -53,10 +53,17 @@ describe('email through a real SMTP server on loopback', () => {
     const mail = smtp.messages[0]!;
     expect(mail.subject).toBe('[flowtel] [critical] FIRING: nightly-orders Failed');
     expect(mail.from?.text).toBe('flowtel@example.com');
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe('oncall@example.com, data@example.com');
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(
+      'oncall@example.com, data@example.com',
+    );
     expect(mail.headers.get('x-flowtel-alert-ids')).toBe('fp-orders@2026-11-25T02:00:03Z');
     for (const body of [mail.text ?? '', mail.html || '']) {
-      for (const fact of ['run-123', 'fetch-orders (attempt 3)', 'TypeError: boom', 'http://localhost:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736']) {
+      for (const fact of [
+        'run-123',
+        'fetch-orders (attempt 3)',
+        'TypeError: boom',
+        'http://localhost:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736',
+      ]) {
         expect(body).toContain(fact);
       }
     }
@@ -64,7 +71,10 @@ describe('email through a real SMTP server on loopback', () => {
 
   it('escapes hostile run text in the HTML body', async () => {
     const d = await start();
-    const hostile = alert({ summary: HOSTILE, facts: { ...alert().facts, error: { type: 'Error', message: '<img src=x onerror=alert(1)>' } } });
+    const hostile = alert({
+      summary: HOSTILE,
+      facts: { ...alert().facts, error: { type: 'Error', message: '<img src=x onerror=alert(1)>' } },
+    });
     d.sink(notification({ channels: ['oncall'], alerts: [hostile] }));
     await d.runDue();
     const html = smtp.messages[0]?.html || '';
@@ -98,7 +108,10 @@ describe('email through a real SMTP server on loopback', () => {
     smtp.failNext(451);
     d.sink(a);
     await d.runDue();
-    expect(d.store.get(`${a.id}/oncall`)).toMatchObject({ status: 'pending', lastError: expect.stringContaining('smtp 451') });
+    expect(d.store.get(`${a.id}/oncall`)).toMatchObject({
+      status: 'pending',
+      lastError: expect.stringContaining('smtp 451'),
+    });
     clock.advance(100);
     await d.runDue();
     expect(d.store.get(`${a.id}/oncall`)).toMatchObject({ status: 'sent', attempts: 2 });
@@ -106,15 +119,24 @@ describe('email through a real SMTP server on loopback', () => {
     smtp.failNext(550);
     d.sink(b);
     await d.runDue();
-    expect(d.store.get(`${b.id}/oncall`)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('smtp 550') });
+    expect(d.store.get(`${b.id}/oncall`)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('smtp 550'),
+    });
     expect(smtp.messages).toHaveLength(1);
   });
 
   it('never shows the SMTP password, in failures or logs', async () => {
     const wrong = smtp.url.replace(encodeURIComponent(SMTP_PASSWORD), 'wr0ng-Passw0rd-xyz');
     const outcomes = [
-      await new EmailNotifier(channel, wrong, { timeoutMs: 2000 }).send({ channel: 'oncall', notifications: [notification()] }),
-      await new EmailNotifier(channel, smtp.url.replace('smtp://', 'smtpx://'), {}).send({ channel: 'oncall', notifications: [notification()] }),
+      await new EmailNotifier(channel, wrong, { timeoutMs: 2000 }).send({
+        channel: 'oncall',
+        notifications: [notification()],
+      }),
+      await new EmailNotifier(channel, smtp.url.replace('smtp://', 'smtpx://'), {}).send({
+        channel: 'oncall',
+        notifications: [notification()],
+      }),
       await new EmailNotifier(channel, smtp.url.replace(/:\d+$/, ':1'), { timeoutMs: 2000 }).send({
         channel: 'oncall',
         notifications: [notification()],

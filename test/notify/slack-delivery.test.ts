@@ -51,7 +51,10 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     await d.runDue();
     expect(server.accepted()).toHaveLength(1);
     expect(server.requests[0]?.path).toBe(SECRET_PATH);
-    expect(server.requests[0]?.body).toMatchObject({ text: expect.stringContaining('nightly-orders'), blocks: expect.any(Array) });
+    expect(server.requests[0]?.body).toMatchObject({
+      text: expect.stringContaining('nightly-orders'),
+      blocks: expect.any(Array),
+    });
     expect(entry(d, n.id)).toMatchObject({ status: 'sent', attempts: 1 });
     await d.runDue();
     expect(server.requests).toHaveLength(1);
@@ -64,7 +67,11 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     const n = notification();
     d.sink(n);
     await d.runDue();
-    expect(entry(d, n.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: clock.now() + 7000 });
+    expect(entry(d, n.id)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAt: clock.now() + 7000,
+    });
     expect(entry(d, n.id)?.lastError).toContain('429');
 
     clock.advance(6999);
@@ -75,7 +82,11 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     await d.runDue();
     expect(server.requests).toHaveLength(2);
     // 500: exponential backoff from baseDelayMs (random 0 → half the step).
-    expect(entry(d, n.id)).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: clock.now() + 100 });
+    expect(entry(d, n.id)).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: clock.now() + 100,
+    });
 
     // Due after 100 ms, but the channel's pacing (one message per second) holds it until 1 s.
     clock.advance(100);
@@ -83,7 +94,9 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     expect(server.requests).toHaveLength(2);
     clock.advance(900);
     await d.runDue();
-    expect(server.requests.map((r) => ('hang' in r.reply ? 'hang' : r.reply.status))).toEqual([429, 500, 200]);
+    expect(server.requests.map((r) => ('hang' in r.reply ? 'hang' : r.reply.status))).toEqual([
+      429, 500, 200,
+    ]);
     expect(server.accepted()).toHaveLength(1);
     expect(entry(d, n.id)).toMatchObject({ status: 'sent', attempts: 3 });
     clock.advance(3_600_000);
@@ -158,16 +171,26 @@ describe('the Slack adapter never leaks the webhook URL', () => {
   it('in failures, logs and stored errors, whatever goes wrong', async () => {
     const secret = server.url;
     const failures: string[] = [];
-    for (const url of [secret, `${secret.replace('http://', 'http://[bad')}`, `ftp://example.com${SECRET_PATH}`]) {
+    for (const url of [
+      secret,
+      `${secret.replace('http://', 'http://[bad')}`,
+      `ftp://example.com${SECRET_PATH}`,
+    ]) {
       server.reply({ status: 500, body: `oops at ${secret}` });
-      const outcome = await new SlackNotifier(channel, url, { timeoutMs: 200 }).send({ channel: 'data', notifications: [notification()] });
+      const outcome = await new SlackNotifier(channel, url, { timeoutMs: 200 }).send({
+        channel: 'data',
+        notifications: [notification()],
+      });
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) failures.push(JSON.stringify(outcome.failure));
     }
     const closed = await startSlackServer();
     const downUrl = closed.url;
     await closed.close();
-    const down = await new SlackNotifier(channel, downUrl).send({ channel: 'data', notifications: [notification()] });
+    const down = await new SlackNotifier(channel, downUrl).send({
+      channel: 'data',
+      notifications: [notification()],
+    });
     if (!down.ok) failures.push(JSON.stringify(down.failure));
     expect(failures).toHaveLength(4);
     for (const text of [...failures, ...logs]) {

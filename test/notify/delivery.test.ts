@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDelivery } from '../../src/notify/deliver.ts';
+import { InMemoryNotifier } from '../../src/notify/memory-notifier.ts';
+import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
+import type { ChannelDefinition } from '../../src/rules/channels.ts';
+import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
+import { captureNotificationMetric } from './helpers/metrics.ts';
+import { notification } from './helpers/notifications.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'flowtel-delivery-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let homes = 0;
+
+const channels: Record<string, ChannelDefinition> = {
+  data: { type: 'slack', webhookUrl: { env: 'SLACK_WEBHOOK_URL' } },
+  oncall: {
+    type: 'email',
+    to: ['oncall@example.com'],
+    from: 'flowtel@example.com',
+    smtpUrl: { env: 'SMTP_URL' },
+  },
+};
+
+let metric: ReturnType<typeof captureNotificationMetric>;
+beforeEach(() => {
+  metric = captureNotificationMetric();
+});
+afterEach(async () => {
+  await metric.stop();
+});
+
+describe('createDelivery', () => {
+  it('skips an unconfigured channel with a message naming the variable, and counts it as dropped', async () => {
+    const logs: string[] = [];
+    const data = new InMemoryNotifier('slack');
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      store: new InMemoryOutboxStore(),
+      notifiers: { data },
+      log: (line) => logs.push(line),
+    });
+    expect([...d.unconfigured]).toEqual([['oncall', ['SMTP_URL']]]);
+    d.sink(notification({ channels: ['data', 'oncall', 'nowhere'] }));
+    await d.flush(1000);
+    expect(data.messages).toHaveLength(1);
+    expect(logs.join('\n')).toContain("channel 'oncall' is not configured: set SMTP_URL");
+    expect(logs.join('\n')).toContain("channel 'nowhere', which no rules file defines");
+    expect(await metric.read()).toEqual({
+      'data/orders-failed/sent': 1,
+      'oncall/orders-failed/dropped': 1,
+      'nowhere/orders-failed/dropped': 1,
+    });
+    await d.close();
+  });
+
+  it('a restart after sending never sends again', async () => {
+    const home = join(root, `h${++homes}`);
+    const first = new InMemoryNotifier('slack');
+    const d1 = await createDelivery({ rules: { channels }, env: {}, home, notifiers: { data: first } });
+    d1.sink(notification());
+    await d1.flush(1000);
+    await d1.close();
+    const second = new InMemoryNotifier('slack');
+    const d2 = await createDelivery({ rules: { channels }, env: {}, home, notifiers: { data: second } });
+    await d2.flush(1000);
+    await d2.close();
+    expect(first.messages).toHaveLength(1);
+    expect(second.messages).toHaveLength(0);
+  });
+
+  it('two processes sharing the file send each notification once', async () => {
+    const home = join(root, `h${++homes}`);
+    const [a, b] = [new InMemoryNotifier('slack'), new InMemoryNotifier('slack')];
+    const noPacing = { data: { minIntervalMs: 0, maxGroup: 1 } };
+    const d1 = await createDelivery({
+      rules: { channels },
+      env: {},
+      home,
+      notifiers: { data: a },
+      limits: noPacing,
+    });
+    const d2 = await createDelivery({
+      rules: { channels },
+      env: {},
+      home,
+      notifiers: { data: b },
+      limits: noPacing,
+    });
+    const sent = Array.from({ length: 12 }, () => notification());
+    for (const [i, n] of sent.entries()) (i % 2 === 0 ? d1 : d2).sink(n);
+    await Promise.all([d1.flush(5000), d2.flush(5000)]);
+    const ids = [...a.messages, ...b.messages].flatMap((m) => m.notifications.map((n) => n.id));
+    expect(ids.sort()).toEqual(sent.map((n) => n.id).sort());
+    await Promise.all([d1.close(), d2.close()]);
+  });
+
+  it('flush waits for retries due before its deadline and reports what is left', async () => {
+    const clock = new FakeClock();
+    const failing = new InMemoryNotifier('slack', [
+      { ok: false, failure: { kind: 'http', status: 503, reason: 'busy' } },
+    ]);
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      clock,
+      store: new InMemoryOutboxStore(),
+      notifiers: { data: failing },
+      retry: { baseDelayMs: 10_000 },
+      random: () => 0,
+      log: () => {},
+    });
+    d.sink(notification());
+    // The retry is due in 5 s of fake time: a 1 s flush gives up on it, leaving it pending.
+    expect(await d.flush(1000)).toEqual({ pending: 1 });
+    await d.close();
+  });
+});
+
+describe('webhook delivery', () => {
+  let server: SlackServer;
+  beforeEach(async () => {
+    server = await startSlackServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('posts the versioned flowtel payload, or the Alertmanager one, with headers from the environment', async () => {
+    const d = await createDelivery({
+      rules: {
+        channels: {
+          hook: {
+            type: 'webhook',
+            url: { env: 'HOOK_URL' },
+            format: 'flowtel',
+            headers: { authorization: { env: 'HOOK_AUTH' } },
+          },
+          am: { type: 'webhook', url: { env: 'HOOK_URL' }, format: 'alertmanager' },
+        },
+      },
+      env: { HOOK_URL: server.url, HOOK_AUTH: 'Bearer s3cr3t-t0ken' },
+      store: new InMemoryOutboxStore(),
+      log: () => {},
+    });
+    d.sink(notification({ channels: ['hook', 'am'] }));
+    d.sink(notification({ channels: ['hook'] }));
+    await d.flush(2000);
+    const bodies = server.requests.map((r) => r.body as { version: string });
+    expect(bodies.map((b) => b.version).sort()).toEqual(['1', '1', '4']);
+    const flowtel = server.requests.find((r) => (r.body as { version: string }).version === '1');
+    expect(flowtel?.headers.authorization).toBe('Bearer s3cr3t-t0ken');
+    expect(flowtel?.headers['content-type']).toBe('application/json');
+    await d.close();
+  });
+
+  it('does not retry a 4xx and keeps the reason, without the URL or header values', async () => {
+    const logs: string[] = [];
+    server.reply({ status: 403, body: `forbidden for ${server.url} with Bearer s3cr3t-t0ken` });
+    const d = await createDelivery({
+      rules: {
+        channels: {
+          hook: {
+            type: 'webhook',
+            url: { env: 'HOOK_URL' },
+            format: 'flowtel',
+            headers: { authorization: { env: 'HOOK_AUTH' } },
+          },
+        },
+      },
+      env: { HOOK_URL: server.url, HOOK_AUTH: 'Bearer s3cr3t-t0ken' },
+      store: new InMemoryOutboxStore(),
+      log: (line) => logs.push(line),
+    });
+    const n = notification({ channels: ['hook'] });
+    d.sink(n);
+    await d.flush(2000);
+    const entry = d.store.get(`${n.id}/hook`);
+    expect(entry?.status).toBe('failed');
+    expect(entry?.lastError).toContain('http 403: forbidden for [REDACTED]');
+    for (const text of [entry?.lastError ?? '', ...logs]) {
+      expect(text).not.toContain('xoxSecretToken123');
+      expect(text).not.toContain('s3cr3t-t0ken');
+    }
+    expect(server.requests).toHaveLength(1);
+    await d.close();
+  });
+});
