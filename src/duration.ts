@@ -54,3 +54,21 @@ function show(value: unknown): string {
     return String(value);
   }
 }
+
+/** A duration for people: '250ms', '4.2s', '3m 20s', '1h 5m', '2d 3h'. Rounds; not for parsing back. */
+export function humanDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
+  const parts: [number, string][] = [
+    [Math.floor(ms / UNIT_MS.d), 'd'],
+    [Math.floor((ms % UNIT_MS.d) / UNIT_MS.h), 'h'],
+    [Math.floor((ms % UNIT_MS.h) / UNIT_MS.m), 'm'],
+    [Math.floor((ms % UNIT_MS.m) / UNIT_MS.s), 's'],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join(' ');
+}

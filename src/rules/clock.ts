@@ -69,7 +69,8 @@ export class ManualClock implements Clock {
     for (;;) {
       this.timers = this.timers.filter((t) => !t.cancelled);
       const next = this.timers.reduce<ManualTimer | undefined>(
-        (best, t) => (t.at <= target && (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) ? t : best),
+        (best, t) =>
+          t.at <= target && (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) ? t : best,
         undefined,
       );
       if (!next) break;

@@ -70,7 +70,8 @@ export const FlowLate = z
       ctx.addIssue({
         code: 'custom',
         path: ['flow'],
-        message: 'a flow-late rule with its own cron or interval must name exactly one flow (no glob, no list)',
+        message:
+          'a flow-late rule with its own cron or interval must name exactly one flow (no glob, no list)',
       });
     }
     if (when.interval === 0) ctx.addIssue({ code: 'custom', path: ['interval'], message: 'must be above 0' });

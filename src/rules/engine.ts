@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Notification } from '../alerts/types.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
 import { type Clock, systemClock } from './clock.ts';
-import type { ConditionType } from './conditions-schema.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
 import { FailuresWindow } from './conditions/failures-window.ts';
 import { Lateness } from './conditions/late.ts';
 import { flowDurationAbove, flowFailed, isEnd, taskFailed, taskRetrying } from './conditions/outcomes.ts';
 import { RunningLongerThan } from './conditions/running-longer.ts';
+import type { ConditionType } from './conditions-schema.ts';
 import { NotificationGroups } from './groups.ts';
 import { factsOf, groupByValues, type Identity, identityOf } from './identity.ts';
 import type { LoadedRules, Rule } from './resolve.ts';
@@ -61,7 +61,8 @@ function conditionsFor(record: TransitionRecord): ConditionType[] {
     if (isEnd(record)) return ['task-retrying', 'task-failed'];
     return record.state.type === 'RUNNING' && record.attempt > 1 ? ['task-retrying'] : [];
   }
-  if (isEnd(record)) return ['flow-failed', 'flow-duration-above', 'flow-failures', 'flow-running-longer-than'];
+  if (isEnd(record))
+    return ['flow-failed', 'flow-duration-above', 'flow-failures', 'flow-running-longer-than'];
   return record.state.type === 'RUNNING' ? ['flow-running-longer-than'] : [];
 }
 
@@ -160,7 +161,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const lateness = new Lateness(ctx);
   lateness.watchRuleSchedules(index.rulesOf('flow-late'));
 
-  const handlers: Record<Exclude<ConditionType, 'flow-late'>, (rule: Rule, record: TransitionRecord) => void> = {
+  const handlers: Record<
+    Exclude<ConditionType, 'flow-late'>,
+    (rule: Rule, record: TransitionRecord) => void
+  > = {
     'flow-failed': (rule, record) => flowFailed(rule, record, ctx),
     'task-failed': (rule, record) => taskFailed(rule, record, ctx),
     'task-retrying': (rule, record) => taskRetrying(rule, record, ctx),
@@ -178,7 +182,8 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     }
     if (record.params !== undefined) run.params = record.params;
     if (record.startedAt !== undefined) run.startedAt = Date.parse(record.startedAt);
-    else if (record.state.type === 'RUNNING' && run.startedAt === undefined) run.startedAt = Date.parse(record.at);
+    else if (record.state.type === 'RUNNING' && run.startedAt === undefined)
+      run.startedAt = Date.parse(record.at);
   }
 
   const engine: RulesEngine = {
@@ -189,10 +194,12 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       const isFlowStart = record.task === undefined && record.state.type === 'RUNNING';
       if (isFlowStart) lateness.onRunStarted(record);
       for (const type of conditionsFor(record)) {
-        for (const rule of index.candidates(type, record)) handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
+        for (const rule of index.candidates(type, record))
+          handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
       }
       // The run's memory is needed by its own last transition only.
-      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) runs.delete(record.flowRunId);
+      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined)
+        runs.delete(record.flowRunId);
       timers.runDue();
     },
     registerSchedule(flow, schedule) {
@@ -210,7 +217,8 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
     removeSilence(id) {
       const removed = silences.remove(id);
-      if (removed) for (const rule of rules) if (store.list(rule.name).some((a) => !a.notified)) groups.changed(rule);
+      if (removed)
+        for (const rule of rules) if (store.list(rule.name).some((a) => !a.notified)) groups.changed(rule);
       timers.runDue();
       return removed;
     },

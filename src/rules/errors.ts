@@ -12,7 +12,10 @@ export class RulesLoadError extends Error {
     options?: ErrorOptions,
   ) {
     const lines = problems.map((p) => `  ${formatProblem(p)}`).join('\n');
-    super(`the rules in ${dir} have ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`, options);
+    super(
+      `the rules in ${dir} have ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`,
+      options,
+    );
   }
 }
 

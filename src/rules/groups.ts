@@ -43,7 +43,10 @@ export class NotificationGroups {
     const now = this.deps.clock.now();
     const quiet = !this.deps.store.list(rule.name).some((a) => a.notified);
     const earliest = quiet ? now + rule.groupWait : now;
-    const at = Math.max(earliest, group.lastFlushAt === undefined ? now : group.lastFlushAt + rule.groupInterval);
+    const at = Math.max(
+      earliest,
+      group.lastFlushAt === undefined ? now : group.lastFlushAt + rule.groupInterval,
+    );
     group.flushAt = at;
     group.cancelFlush = this.deps.timers.schedule(at, () => {
       group.cancelFlush = undefined;

@@ -13,7 +13,11 @@ export interface Identity {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export function identityOf(rule: Rule, keys: Record<string, string>, groupBy: Record<string, string>): Identity {
+export function identityOf(
+  rule: Rule,
+  keys: Record<string, string>,
+  groupBy: Record<string, string>,
+): Identity {
   const labels = { ...keys, ...groupBy };
   const canonical = JSON.stringify([rule.name, Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))]);
   const fingerprint = createHash('sha256').update(canonical).digest('hex').slice(0, 16);

@@ -68,7 +68,10 @@ async function listRuleFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-async function readRulesFile(file: string, shown: string): Promise<{ parsed?: ParsedFile; problems: Problem[] }> {
+async function readRulesFile(
+  file: string,
+  shown: string,
+): Promise<{ parsed?: ParsedFile; problems: Problem[] }> {
   const ext = extname(file);
   let raw: unknown;
   let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
@@ -91,8 +94,11 @@ async function readRulesFile(file: string, shown: string): Promise<{ parsed?: Pa
     lineOf = (path) => {
       // The nearest node that exists: a missing key is reported at its parent.
       for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
-        if (node?.range && (n > 0 || isMap(node) || isSeq(node))) return lineCounter.linePos(node.range[0]).line;
+        const node = doc.getIn(path.slice(0, n) as unknown[], true) as
+          | { range?: [number, number, number] }
+          | undefined;
+        if (node?.range && (n > 0 || isMap(node) || isSeq(node)))
+          return lineCounter.linePos(node.range[0]).line;
       }
       return undefined;
     };

@@ -36,7 +36,8 @@ export function readablePath(path: readonly PropertyKey[], raw?: unknown): strin
       const text = String(key);
       out += out === '' ? text : /^[A-Za-z_$][\w$-]*$/.test(text) ? `.${text}` : `[${JSON.stringify(text)}]`;
     }
-    node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    node =
+      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
   }
   return out;
 }
@@ -56,7 +57,12 @@ export function problemsFromIssues(
 ): Problem[] {
   return issues.map((issue) => {
     const line = lineOf?.(issue.path);
-    const base = { severity: 'error' as const, file, path: readablePath(issue.path, raw), message: messageOf(issue) };
+    const base = {
+      severity: 'error' as const,
+      file,
+      path: readablePath(issue.path, raw),
+      message: messageOf(issue),
+    };
     return line === undefined ? base : { ...base, line };
   });
 }

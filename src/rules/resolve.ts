@@ -69,7 +69,12 @@ export function mergeRuleFiles(files: readonly ParsedFile[]): { rules: LoadedRul
     const key = `${kind}:${name}`;
     const first = sources.get(key);
     if (first !== undefined) {
-      problems.push({ severity: 'error', file, path, message: `${kind} '${name}' is already defined in ${first}` });
+      problems.push({
+        severity: 'error',
+        file,
+        path,
+        message: `${kind} '${name}' is already defined in ${first}`,
+      });
       return false;
     }
     sources.set(key, file);
@@ -124,6 +129,9 @@ function resolveRule(
 }
 
 /** Rules given in code (tests, `createRulesEngine`) rather than loaded from a folder. */
-export function rulesFromFile(content: RulesFile, file = '<inline>'): { rules: LoadedRules; problems: Problem[] } {
+export function rulesFromFile(
+  content: RulesFile,
+  file = '<inline>',
+): { rules: LoadedRules; problems: Problem[] } {
   return mergeRuleFiles([{ file, content }]);
 }

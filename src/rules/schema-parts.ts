@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { type DurationInput, DurationError, parseDuration } from '../duration.ts';
+import { DurationError, type DurationInput, parseDuration } from '../duration.ts';
 
 export type { DurationInput, DurationUnit } from '../duration.ts';
 
@@ -29,7 +29,8 @@ export type NamePattern = z.infer<typeof NamePattern>;
 
 /** An IANA time zone such as 'Europe/Berlin'. */
 export const TimeZone = z.string().refine(isTimeZone, {
-  error: (issue) => `must be an IANA time zone such as 'Europe/Berlin' or 'UTC', got ${JSON.stringify(issue.input)}`,
+  error: (issue) =>
+    `must be an IANA time zone such as 'Europe/Berlin' or 'UTC', got ${JSON.stringify(issue.input)}`,
 });
 
 export function isTimeZone(zone: string): boolean {
@@ -59,7 +60,9 @@ export function cronProblem(expr: string): string | undefined {
 /** A point in time: an ISO-8601 string with a zone, a Date or epoch milliseconds. Out: epoch milliseconds. */
 export const Instant = z
   .union([z.iso.datetime({ offset: true }), z.date(), z.number()])
-  .transform((value) => (value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value)));
+  .transform((value) =>
+    value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value),
+  );
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
 

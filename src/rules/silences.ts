@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertState } from './state-store.ts';
 import { compilePatterns } from './glob.ts';
 import type { Silence } from './schema.ts';
+import type { AlertState } from './state-store.ts';
 
 /**
  * Silences suppress notifications, not alerts: a silenced alert keeps firing and resolving in the state
@@ -12,7 +12,10 @@ export interface ActiveSilence extends Silence {
 }
 
 export class Silences {
-  private readonly list = new Map<string, { silence: ActiveSilence; matches: (alert: AlertState) => boolean }>();
+  private readonly list = new Map<
+    string,
+    { silence: ActiveSilence; matches: (alert: AlertState) => boolean }
+  >();
 
   add(silence: Silence): ActiveSilence {
     const active: ActiveSilence = { ...silence, id: silence.id ?? randomUUID() };
@@ -46,7 +49,9 @@ function compileSilence(silence: Silence): (alert: AlertState) => boolean {
   const { rule, flow, labels } = silence.matchers;
   const matchRule = rule === undefined ? undefined : compilePatterns(rule);
   const matchFlow = flow === undefined ? undefined : compilePatterns(flow);
-  const matchLabels = Object.entries(labels ?? {}).map(([name, value]) => [name, compilePatterns(value)] as const);
+  const matchLabels = Object.entries(labels ?? {}).map(
+    ([name, value]) => [name, compilePatterns(value)] as const,
+  );
   return (alert) =>
     (!matchRule || matchRule(alert.rule)) &&
     (!matchFlow || matchFlow(alert.labels.flow ?? alert.facts.flow ?? '')) &&

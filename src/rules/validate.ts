@@ -21,7 +21,12 @@ export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
     if (rule.notifyFrom === 'rule') {
       rule.notify.forEach((name, i) => {
         if (!(name in loaded.channels)) {
-          problems.push({ severity: 'error', file, path: `rules[${rule.name}].notify[${i}]`, message: unknown(name) });
+          problems.push({
+            severity: 'error',
+            file,
+            path: `rules[${rule.name}].notify[${i}]`,
+            message: unknown(name),
+          });
         }
       });
     }
@@ -57,4 +62,3 @@ export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
   }
   return problems;
 }
-

@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import { flowRun, harness, taskRun } from './helpers.ts';
 
 group('flow-failed', () => {
@@ -6,12 +6,17 @@ group('flow-failed', () => {
     const h = harness({ rules: [{ name: 'failed', when: { type: 'flow-failed' } }] });
     h.feed(
       flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'),
-      flowRun('etl', 'r1', 'Failed', '2026-11-25T02:01:00Z', { error: { type: 'TypeError', message: 'boom' } }),
+      flowRun('etl', 'r1', 'Failed', '2026-11-25T02:01:00Z', {
+        error: { type: 'TypeError', message: 'boom' },
+      }),
     );
     expect(h.log()).toEqual(['02:01:00 firing failed flow=etl']);
     expect(h.sent[0]?.alerts[0]?.summary).toBe('etl failed: TypeError: boom');
 
-    h.feed(flowRun('etl', 'r2', 'Running', '2026-11-25T03:00:00Z'), flowRun('etl', 'r2', 'Completed', '2026-11-25T03:05:00Z'));
+    h.feed(
+      flowRun('etl', 'r2', 'Running', '2026-11-25T03:00:00Z'),
+      flowRun('etl', 'r2', 'Completed', '2026-11-25T03:05:00Z'),
+    );
     expect(h.log()).toEqual(['02:01:00 firing failed flow=etl', '03:05:00 resolved failed flow=etl']);
     expect(h.engine.alerts()).toEqual([]);
   });
@@ -28,7 +33,10 @@ group('flow-failed', () => {
 
   it("does not let another flow's success resolve a failure", () => {
     const h = harness({ rules: [{ name: 'failed', when: { type: 'flow-failed', flow: '*' } }] });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('b', 'r2', 'Completed', '2026-11-25T02:10:00Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('b', 'r2', 'Completed', '2026-11-25T02:10:00Z'),
+    );
     expect(h.engine.alerts().map((a) => a.status)).toEqual(['firing']);
   });
 });
@@ -79,7 +87,9 @@ group('task-retrying', () => {
 
 group('flow-running-longer-than', () => {
   it('fires at the deadline while the run is still going, without another transition', () => {
-    const h = harness({ rules: [{ name: 'slow', when: { type: 'flow-running-longer-than', duration: '45m' } }] });
+    const h = harness({
+      rules: [{ name: 'slow', when: { type: 'flow-running-longer-than', duration: '45m' } }],
+    });
     h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'));
     h.clock.advanceTo('2026-11-25T02:44:59Z');
     expect(h.sent).toEqual([]);
@@ -92,8 +102,13 @@ group('flow-running-longer-than', () => {
   });
 
   it('stays quiet for a run that ends before the deadline and leaves no timer behind', () => {
-    const h = harness({ rules: [{ name: 'slow', when: { type: 'flow-running-longer-than', duration: '45m' } }] });
-    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'), flowRun('etl', 'r1', 'Completed', '2026-11-25T02:30:00Z'));
+    const h = harness({
+      rules: [{ name: 'slow', when: { type: 'flow-running-longer-than', duration: '45m' } }],
+    });
+    h.feed(
+      flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'),
+      flowRun('etl', 'r1', 'Completed', '2026-11-25T02:30:00Z'),
+    );
     h.clock.advanceTo('2026-11-26T00:00:00Z');
     expect(h.sent).toEqual([]);
     expect(h.engine.stats().timers).toBe(0);
@@ -103,12 +118,13 @@ group('flow-running-longer-than', () => {
 group('flow-duration-above', () => {
   it('fires when a run completes slower than the limit and resolves on the next run within it', () => {
     const h = harness({ rules: [{ name: 'dur', when: { type: 'flow-duration-above', duration: '10m' } }] });
-    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'), flowRun('etl', 'r1', 'Completed', '2026-11-25T02:12:00Z'));
+    h.feed(
+      flowRun('etl', 'r1', 'Running', '2026-11-25T02:00:00Z'),
+      flowRun('etl', 'r1', 'Completed', '2026-11-25T02:12:00Z'),
+    );
     expect(h.log()).toEqual(['02:12:00 firing dur flow=etl']);
     expect(h.sent[0]?.alerts[0]?.summary).toBe('etl took 12m, above 10m');
-    h.feed(
-      flowRun('etl', 'r2', 'Completed', '2026-11-25T03:05:00Z', { startedAt: '2026-11-25T03:00:00Z' }),
-    );
+    h.feed(flowRun('etl', 'r2', 'Completed', '2026-11-25T03:05:00Z', { startedAt: '2026-11-25T03:00:00Z' }));
     h.engine.flush();
     expect(h.log()).toEqual(['02:12:00 firing dur flow=etl', '03:05:00 resolved dur flow=etl']);
     expect(h.sent[1]?.alerts[0]?.summary).toBe('etl took 5m, within 10m');
@@ -117,7 +133,9 @@ group('flow-duration-above', () => {
 
 group('flow-failures', () => {
   it('fires at the count-th failure within the window and resolves when one leaves the window', () => {
-    const h = harness({ rules: [{ name: 'flaky', when: { type: 'flow-failures', count: 3, within: '1h' } }] });
+    const h = harness({
+      rules: [{ name: 'flaky', when: { type: 'flow-failures', count: 3, within: '1h' } }],
+    });
     h.feed(
       flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
       flowRun('etl', 'r2', 'Completed', '2026-11-25T02:10:00Z'),
@@ -135,7 +153,9 @@ group('flow-failures', () => {
   });
 
   it('stays firing while new failures keep the count up, and resolves at the right expiry', () => {
-    const h = harness({ rules: [{ name: 'flaky', when: { type: 'flow-failures', count: 2, within: '1h' } }] });
+    const h = harness({
+      rules: [{ name: 'flaky', when: { type: 'flow-failures', count: 2, within: '1h' } }],
+    });
     h.feed(
       flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
       flowRun('etl', 'r2', 'Failed', '2026-11-25T02:30:00Z'),

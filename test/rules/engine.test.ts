@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import { flowRun, harness, taskRun } from './helpers.ts';
 
 group('the rule index', () => {

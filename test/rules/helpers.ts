@@ -1,10 +1,10 @@
 import type { Notification } from '../../src/alerts/types.ts';
-import { StateNames, type StateName } from '../../src/runtime/state.ts';
-import type { TransitionRecord } from '../../src/runtime/transition.ts';
 import { ManualClock } from '../../src/rules/clock.ts';
 import { createRulesEngine, type RulesEngine } from '../../src/rules/engine.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
-import { RulesFileSchema, type RulesFileInput } from '../../src/rules/schema.ts';
+import { type RulesFileInput, RulesFileSchema } from '../../src/rules/schema.ts';
+import { type StateName, StateNames } from '../../src/runtime/state.ts';
+import type { TransitionRecord } from '../../src/runtime/transition.ts';
 
 /** Transition records as the runtime emits them, with only what a test cares about spelled out. */
 export function flowRun(
@@ -69,7 +69,12 @@ export function harness(rules: RulesFileInput, start = '2026-11-25T00:00:00Z'): 
   const clock = new ManualClock(start);
   const sent: Notification[] = [];
   let ids = 0;
-  const engine = createRulesEngine({ rules: loaded, sink: (n) => void sent.push(n), clock, newId: () => `n${++ids}` });
+  const engine = createRulesEngine({
+    rules: loaded,
+    sink: (n) => void sent.push(n),
+    clock,
+    newId: () => `n${++ids}`,
+  });
   return {
     engine,
     clock,

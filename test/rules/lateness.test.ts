@@ -1,9 +1,14 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import { compileSchedule } from '../../src/rules/schedule.ts';
 import { flowRun, harness } from './helpers.ts';
 
 const lateRule = (cron: string, timezone: string, grace = '15m') => ({
-  rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', cron, timezone, grace: grace as '15m' } }],
+  rules: [
+    {
+      name: 'late',
+      when: { type: 'flow-late' as const, flow: 'etl', cron, timezone, grace: grace as '15m' },
+    },
+  ],
 });
 
 /** The times (UTC) the late alert fired, walking the clock over a day. */

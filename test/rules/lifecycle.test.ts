@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import { flowRun, harness } from './helpers.ts';
 
 const failedAnyFlow = { name: 'failed', when: { type: 'flow-failed' as const } };
@@ -6,7 +6,10 @@ const failedAnyFlow = { name: 'failed', when: { type: 'flow-failed' as const } }
 group('grouping', () => {
   it('sends alerts of one rule that fire within groupWait as one message', () => {
     const h = harness({ rules: [{ ...failedAnyFlow, groupWait: '30s' }] });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:10Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:10Z'),
+    );
     expect(h.sent).toEqual([]);
     h.clock.advanceTo('2026-11-25T02:00:30Z');
     expect(h.log()).toEqual(['02:00:30 firing failed flow=a flow=b']);
@@ -31,7 +34,10 @@ group('grouping', () => {
 
   it('says nothing of an alert that fired and resolved before its first message', () => {
     const h = harness({ rules: [{ ...failedAnyFlow, groupWait: '1m' }] });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T02:00:20Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('a', 'r2', 'Completed', '2026-11-25T02:00:20Z'),
+    );
     h.clock.advanceTo('2026-11-25T03:00:00Z');
     expect(h.sent).toEqual([]);
     expect(h.engine.alerts()).toEqual([]);
@@ -46,7 +52,10 @@ group('grouping', () => {
 
   it('does not send resolutions when sendResolved is false', () => {
     const h = harness({ rules: [{ ...failedAnyFlow, sendResolved: false }] });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T03:00:00Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('a', 'r2', 'Completed', '2026-11-25T03:00:00Z'),
+    );
     expect(h.log()).toEqual(['02:00:00 firing failed flow=a']);
     expect(h.engine.alerts()).toEqual([]);
   });
@@ -72,7 +81,10 @@ group('silences', () => {
   it('suppresses messages but keeps the alert firing, and sends it when the silence ends', () => {
     const h = harness({ rules: [failedAnyFlow] });
     h.engine.addSilence({ matchers: { flow: 'a' }, endsAt: '2026-11-25T03:00:00Z', comment: 'maintenance' });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:00Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('b', 'r2', 'Failed', '2026-11-25T02:00:00Z'),
+    );
     expect(h.log()).toEqual(['02:00:00 firing failed flow=b']);
     expect(h.engine.alerts().map((a) => `${a.labels.flow}:${a.status}`)).toEqual(['a:firing', 'b:firing']);
     h.clock.advanceTo('2026-11-25T03:00:00Z');
@@ -84,7 +96,10 @@ group('silences', () => {
       silences: [{ matchers: { rule: 'fail*', labels: { flow: 'a' } }, endsAt: '2026-11-26T00:00:00Z' }],
       rules: [failedAnyFlow],
     });
-    h.feed(flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'), flowRun('a', 'r2', 'Completed', '2026-11-25T02:30:00Z'));
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('a', 'r2', 'Completed', '2026-11-25T02:30:00Z'),
+    );
     h.clock.advanceTo('2026-11-26T01:00:00Z');
     expect(h.sent).toEqual([]);
   });

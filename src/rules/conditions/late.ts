@@ -39,9 +39,13 @@ export class Lateness {
     for (const rule of rules) {
       const when = rule.when as ConditionOf<'flow-late'>;
       if (typeof when.flow !== 'string') continue;
-      if (when.cron !== undefined) this.watch(rule, when.flow, compileSchedule({ cron: when.cron, ...tz(when) }));
+      if (when.cron !== undefined)
+        this.watch(rule, when.flow, compileSchedule({ cron: when.cron, ...tz(when) }));
       else if (when.interval !== undefined) {
-        const spec = when.anchor === undefined ? { interval: when.interval } : { interval: when.interval, anchor: when.anchor };
+        const spec =
+          when.anchor === undefined
+            ? { interval: when.interval }
+            : { interval: when.interval, anchor: when.anchor };
         this.watch(rule, when.flow, compileSchedule(spec));
       }
     }
@@ -54,7 +58,9 @@ export class Lateness {
       const when = rule.when as ConditionOf<'flow-late'>;
       if (when.cron !== undefined || when.interval !== undefined) continue;
       if (when.flow !== undefined && !compilePatterns(when.flow)(flow)) continue;
-      const known = this.watches.get(flow)?.some((w) => w.rule === rule && w.schedule.description === schedule.description);
+      const known = this.watches
+        .get(flow)
+        ?.some((w) => w.rule === rule && w.schedule.description === schedule.description);
       if (!known) this.watch(rule, flow, schedule);
     }
   }
@@ -88,7 +94,15 @@ export class Lateness {
   }
 
   private watch(rule: Rule, flow: string, schedule: Schedule): void {
-    const watch: Watch = { rule, flow, schedule, slot: undefined, cancel: undefined, missed: 0, firstMissed: undefined };
+    const watch: Watch = {
+      rule,
+      flow,
+      schedule,
+      slot: undefined,
+      cancel: undefined,
+      missed: 0,
+      firstMissed: undefined,
+    };
     const list = this.watches.get(flow) ?? [];
     list.push(watch);
     this.watches.set(flow, list);

@@ -17,7 +17,11 @@ export function flowFailed(rule: Rule, record: TransitionRecord, ctx: ConditionC
   const facts = ctx.facts(record);
   if (record.state.type === 'FAILED' || record.state.type === 'CRASHED') {
     const how = record.state.name === 'Failed' ? 'failed' : `ended ${record.state.name}`;
-    ctx.fire(rule, identity, { at: at(record), summary: `${subject(record)} ${how}${errorText(record)}`, facts });
+    ctx.fire(rule, identity, {
+      at: at(record),
+      summary: `${subject(record)} ${how}${errorText(record)}`,
+      facts,
+    });
   } else if (record.state.type === 'COMPLETED') {
     ctx.resolve(rule, identity, { at: at(record), summary: `${subject(record)} completed again`, facts });
   }
@@ -63,9 +67,17 @@ export function flowDurationAbove(rule: Rule, record: TransitionRecord, ctx: Con
   const identity = ctx.identity(rule, record, flowKeys(record));
   const took = `${subject(record)} took ${humanDuration(facts.durationMs)}`;
   if (facts.durationMs > when.duration) {
-    ctx.fire(rule, identity, { at: at(record), summary: `${took}, above ${formatDuration(when.duration)}`, facts });
+    ctx.fire(rule, identity, {
+      at: at(record),
+      summary: `${took}, above ${formatDuration(when.duration)}`,
+      facts,
+    });
   } else {
-    ctx.resolve(rule, identity, { at: at(record), summary: `${took}, within ${formatDuration(when.duration)}`, facts });
+    ctx.resolve(rule, identity, {
+      at: at(record),
+      summary: `${took}, within ${formatDuration(when.duration)}`,
+      facts,
+    });
   }
 }
 

@@ -38,7 +38,11 @@ export class RunningLongerThan {
     const deadline = started + when.duration;
     const cancel = ctx.timers.schedule(deadline, () => {
       this.watched.delete(key);
-      const facts = { ...ctx.facts(record), startedAt: new Date(started).toISOString(), durationMs: when.duration };
+      const facts = {
+        ...ctx.facts(record),
+        startedAt: new Date(started).toISOString(),
+        durationMs: when.duration,
+      };
       const summary = `${subject(record)} run ${record.flowRunId ?? ''} has been running for more than ${formatDuration(when.duration)}`;
       ctx.fire(rule, identity, { at: deadline, summary, facts });
     });

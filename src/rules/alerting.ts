@@ -1,0 +1,84 @@
+import { onTransition } from '../runtime/hub.ts';
+import type { Clock } from './clock.ts';
+import { createRulesEngine, type NotificationSink, type RulesEngine } from './engine.ts';
+import { loadRules } from './load.ts';
+import { formatNotification } from './print.ts';
+import type { LoadedRules } from './resolve.ts';
+import type { AlertStateStore } from './state-store.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface StartAlertingOptions {
+  /** A rules folder, or rules already loaded. @default './rules' */
+  readonly rules?: string | LoadedRules;
+  /** Where notifications go. @default print each as the message it would produce, to stderr */
+  readonly sink?: NotificationSink;
+  readonly clock?: Clock;
+  readonly store?: AlertStateStore;
+  /** FLOWTEL_TRACE_URL, FLOWTEL_ALERTING and channel secrets are read here. @default process.env */
+  readonly env?: Env;
+}
+
+export interface Alerting {
+  readonly engine: RulesEngine;
+  /** False when FLOWTEL_ALERTING=off: the engine exists but sees no transitions. */
+  readonly enabled: boolean;
+  /** Sends pending grouped notifications now and waits for the sink (call before exiting). */
+  flush(): Promise<void>;
+  /** Flushes, stops listening and cancels every timer. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Embedded alerting for a process that runs flows: loads the rules, evaluates every transition of this
+ * process (through the runtime's hub) and hands notifications to the sink. Throws `RulesLoadError` with
+ * every problem when the rules folder has errors.
+ */
+export async function startAlerting(options: StartAlertingOptions = {}): Promise<Alerting> {
+  const env = options.env ?? process.env;
+  const rules =
+    typeof options.rules === 'object' ? options.rules : await loadRules(options.rules ?? './rules', { env });
+  const pending = new Set<Promise<void>>();
+  const sink = options.sink ?? printingSink(rules, env);
+  const engine = createRulesEngine({
+    rules,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(env.FLOWTEL_TRACE_URL ? { traceUrlTemplate: env.FLOWTEL_TRACE_URL } : {}),
+    sink: (notification) => {
+      const result = sink(notification);
+      if (result instanceof Promise) {
+        const tracked = result.catch(() => {}).finally(() => pending.delete(tracked));
+        pending.add(tracked);
+      }
+      return result;
+    },
+  });
+  const enabled = env.FLOWTEL_ALERTING !== 'off';
+  const unsubscribe = enabled ? onTransition((record) => engine.process(record)) : () => {};
+  const flush = async () => {
+    engine.flush();
+    while (pending.size > 0) await Promise.all(pending);
+  };
+  return {
+    engine,
+    enabled,
+    flush,
+    async stop() {
+      unsubscribe();
+      await flush();
+      engine.close();
+    },
+  };
+}
+
+/** The sink used until delivery is configured: the message each notification would produce, on stderr. */
+export function printingSink(
+  rules: LoadedRules,
+  env: Env,
+  write = (text: string) => process.stderr.write(text),
+): NotificationSink {
+  return (notification) => {
+    write(`${formatNotification(notification, rules.channels, env)}\n`);
+  };
+}

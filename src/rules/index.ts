@@ -1,0 +1,48 @@
+/**
+ * `flowtel/rules`: alert rules as code. Define rules (`defineRules`, `slack`, `email`, `webhook`), load a
+ * folder (`loadRules`), evaluate transitions (`createRulesEngine`, or `startAlerting` for a process that
+ * runs flows), and the `rules check` / `rules test` commands.
+ */
+export { type Alerting, printingSink, type StartAlertingOptions, startAlerting } from './alerting.ts';
+export {
+  ChannelDefinition,
+  EmailChannel,
+  type EmailChannelInput,
+  email,
+  missingSecrets,
+  resolveSecret,
+  SecretRef,
+  SlackChannel,
+  type SlackChannelInput,
+  slack,
+  WebhookChannel,
+  type WebhookChannelInput,
+  webhook,
+} from './channels.ts';
+export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
+export { type RulesCommandIo, rulesCheck } from './commands/check.ts';
+export { rulesTest } from './commands/test.ts';
+export type { Condition, ConditionInput, ConditionType } from './conditions-schema.ts';
+export { defineRules } from './define.ts';
+export {
+  createRulesEngine,
+  type NotificationSink,
+  type RulesEngine,
+  type RulesEngineOptions,
+} from './engine.ts';
+export { InvalidRulesError, RulesLoadError, RulesTestFileError } from './errors.ts';
+export { inspectRules, type LoadOptions, loadRules } from './load.ts';
+export { formatNotification } from './print.ts';
+export { formatProblem, type Problem } from './problems.ts';
+export { type LoadedRules, RULE_DEFAULTS, type Rule } from './resolve.ts';
+export type { ScheduleSpec } from './schedule.ts';
+export {
+  type RuleInput,
+  type RulesFileInput,
+  RulesFileSchema,
+  type Silence,
+  type SilenceInput,
+} from './schema.ts';
+export type { DurationInput } from './schema-parts.ts';
+export type { ActiveSilence } from './silences.ts';
+export { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from './state-store.ts';

@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { stringify } from 'yaml';
+import type { Alert, Notification } from '../../alerts/types.ts';
+import type { TransitionRecord } from '../../runtime/transition.ts';
+import { ManualClock } from '../clock.ts';
+import { createRulesEngine } from '../engine.ts';
+import { readablePath } from '../problems.ts';
+import type { LoadedRules } from '../resolve.ts';
+import type { ScheduleSpec } from '../schedule.ts';
+import { diffLines } from './diff.ts';
+import {
+  type ExpectedAlert,
+  type ExpectedNotification,
+  RecordInput,
+  resolveTime,
+  type TestCase,
+} from './test-file.ts';
+
+export interface CaseResult {
+  readonly name: string;
+  readonly passed: boolean;
+  /** Whether `details` is a diff of notifications (else: why the case could not run). */
+  readonly isDiff: boolean;
+  /** Diff lines when it failed (expected `-`, actual `+`), or the reason it could not run. */
+  readonly details: readonly string[];
+}
+
+/** Runs one test case on a fresh engine and a fake clock: records and evaluation times in time order. */
+export async function runCase(
+  test: TestCase,
+  rules: LoadedRules,
+  options: { readonly dir: string; readonly start: string | undefined; readonly env: Record<string, string> },
+): Promise<CaseResult> {
+  let recorded: unknown[] = [];
+  if (test.input !== undefined) {
+    const text = await readFile(resolvePath(options.dir, test.input), 'utf8');
+    recorded = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as unknown);
+  }
+  const inputs: TransitionRecord[] = [];
+  const problems: string[] = [];
+  const parsedRecorded = recorded.map((raw, i) => {
+    const result = RecordInput.safeParse(raw);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        problems.push(`${test.input}: line ${i + 1}: ${readablePath(issue.path)}: ${issue.message}`);
+      }
+    }
+    return result.data;
+  });
+  const all = [...parsedRecorded.filter((r) => r !== undefined), ...test.records];
+  const startRef = test.start ?? options.start ?? all.find((r) => !r.at.startsWith('+'))?.at;
+  const start = startRef === undefined || startRef.startsWith('+') ? undefined : Date.parse(startRef);
+  try {
+    all.forEach((record, i) => {
+      inputs.push(toRecord(record, i, start));
+    });
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0) return { name: test.name, passed: false, isDiff: false, details: problems };
+  if (start === undefined && inputs.length === 0) {
+    return { name: test.name, passed: false, isDiff: false, details: ['give a start time or records'] };
+  }
+
+  const clock = new ManualClock(start ?? Date.parse(inputs[0]!.at));
+  const sent: Notification[] = [];
+  let ids = 0;
+  const engine = createRulesEngine({
+    rules,
+    clock,
+    sink: (n) => void sent.push(n),
+    newId: () => `test-${++ids}`,
+    ...(options.env.FLOWTEL_TRACE_URL ? { traceUrlTemplate: options.env.FLOWTEL_TRACE_URL } : {}),
+  });
+  try {
+    for (const { flow, ...spec } of test.schedules) engine.registerSchedule(flow, spec as ScheduleSpec);
+    const base = clock.now();
+    const steps = [
+      ...inputs.map((record) => ({ at: Date.parse(record.at), record })),
+      ...test.evaluate.map((ref, i) => ({ at: resolveTime(ref, base, `evaluate[${i}]`), record: undefined })),
+    ].sort((a, b) => a.at - b.at); // stable: a record and an evaluation at the same time keep that order
+    for (const step of steps) {
+      clock.advanceTo(step.at);
+      if (step.record) engine.process(step.record);
+    }
+    if (test.flush) engine.flush();
+  } finally {
+    engine.close();
+  }
+
+  const expected = test.expect.map((e) => project(normalise(e, start), undefined));
+  const actual = sent.map((n, i) => project(n, normaliseOrUndefined(test.expect[i], start)));
+  const expectedText = stringify(expected).trimEnd().split('\n');
+  const actualText = stringify(actual).trimEnd().split('\n');
+  const passed = expectedText.join('\n') === actualText.join('\n');
+  return {
+    name: test.name,
+    passed,
+    isDiff: true,
+    details: passed ? [] : diffLines(expectedText, actualText),
+  };
+}
+
+function toRecord(input: RecordInput, index: number, start: number | undefined): TransitionRecord {
+  const { at, scheduledAt, startedAt, seq, ...rest } = input;
+  const iso = (ref: string, field: string) => new Date(resolveTime(ref, start, field)).toISOString();
+  const record: Record<string, unknown> = {
+    ...rest,
+    seq: seq ?? index,
+    at: iso(at, `records[${index}].at`),
+    scheduledAt: scheduledAt === null ? null : iso(scheduledAt, `records[${index}].scheduledAt`),
+  };
+  if (startedAt !== undefined) record.startedAt = iso(startedAt, `records[${index}].startedAt`);
+  return record as unknown as TransitionRecord;
+}
+
+interface Normalised {
+  rule: string;
+  kind: string;
+  at?: string;
+  channels?: string[];
+  alerts?: ExpectedAlert[];
+}
+
+function normalise(e: ExpectedNotification, start: number | undefined): Normalised {
+  const out: Normalised = { rule: e.rule, kind: e.kind };
+  if (e.at !== undefined) out.at = new Date(resolveTime(e.at, start, 'expect.at')).toISOString();
+  if (e.channels !== undefined) out.channels = e.channels;
+  const shorthand: ExpectedAlert = {};
+  if (e.labels !== undefined) shorthand.labels = e.labels;
+  if (e.summary !== undefined) shorthand.summary = e.summary;
+  if (e.alerts !== undefined) out.alerts = e.alerts.map(canonicalAlert);
+  else if (Object.keys(shorthand).length > 0) out.alerts = [shorthand];
+  return out;
+}
+
+/** The expected alert with its keys in the order actual alerts are shown, so equal means equal text. */
+function canonicalAlert(a: ExpectedAlert): ExpectedAlert {
+  const out: ExpectedAlert = {};
+  if (a.status !== undefined) out.status = a.status;
+  if (a.labels !== undefined) out.labels = a.labels;
+  if (a.summary !== undefined) out.summary = a.summary;
+  if (a.severity !== undefined) out.severity = a.severity;
+  if (a.facts !== undefined) out.facts = a.facts;
+  return out;
+}
+
+function normaliseOrUndefined(e: ExpectedNotification | undefined, start: number | undefined) {
+  return e === undefined ? undefined : normalise(e, start);
+}
+
+/**
+ * The view of a notification that is compared: what the expectation mentions (an unexpected extra
+ * notification shows rule, kind, time and labels, enough to recognise it).
+ */
+function project(n: Normalised | Notification, shape: Normalised | undefined): Record<string, unknown> {
+  if (!('alerts' in n) || !('createdAt' in n)) return { ...n } as Record<string, unknown>; // an expectation
+  const out: Record<string, unknown> = { rule: n.rule, kind: n.kind };
+  if (shape === undefined || shape.at !== undefined) out.at = n.createdAt;
+  if (shape?.channels !== undefined) out.channels = [...n.channels];
+  if (shape === undefined) out.alerts = n.alerts.map((a) => ({ labels: a.labels }));
+  else if (shape.alerts !== undefined) {
+    out.alerts = n.alerts.map((a, i) => projectAlert(a, shape.alerts?.[i]));
+  }
+  return out;
+}
+
+function projectAlert(alert: Alert, shape: ExpectedAlert | undefined): Record<string, unknown> {
+  if (shape === undefined) return { labels: alert.labels, summary: alert.summary };
+  const out: Record<string, unknown> = {};
+  if (shape.status !== undefined) out.status = alert.status;
+  if (shape.labels !== undefined) {
+    out.labels = Object.fromEntries(Object.keys(shape.labels).map((k) => [k, alert.labels[k] ?? null]));
+  }
+  if (shape.summary !== undefined) out.summary = alert.summary;
+  if (shape.severity !== undefined) out.severity = alert.severity;
+  if (shape.facts !== undefined) {
+    const facts = alert.facts as Record<string, unknown>;
+    out.facts = Object.fromEntries(Object.keys(shape.facts).map((k) => [k, facts[k] ?? null]));
+  }
+  return out;
+}
