@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Histogram, metrics, trace } from '@opentelemetry/api';
-import { Bench } from 'tinybench';
 import { flow, task } from 'flowtel';
+import { Bench } from 'tinybench';
 import { SECONDS_BUCKETS } from '../src/telemetry/keys.ts';
 import { registerSdk } from './sdk.ts';
 
@@ -21,19 +21,41 @@ const batch = (fn: (n: number) => Promise<unknown>) => async () => {
   for (let i = 0; i < BATCH; i++) await fn(i);
 };
 let histogram: Histogram | undefined;
-const metricAttributes = { 'cicd.pipeline.task.name': 'work', 'cicd.pipeline.name': 'bench', 'cicd.pipeline.task.run.result': 'success' };
+const metricAttributes = {
+  'cicd.pipeline.task.name': 'work',
+  'cicd.pipeline.name': 'bench',
+  'cicd.pipeline.task.run.result': 'success',
+};
 
 async function handWritten(n: number, withMetric = false): Promise<number> {
   const started = performance.now();
   const tracer = trace.getTracer('bench');
   return tracer.startActiveSpan(
     'task work',
-    { attributes: { 'cicd.pipeline.task.name': 'work', 'cicd.pipeline.task.run.id': randomUUID(), 'cicd.pipeline.name': 'bench' } },
+    {
+      attributes: {
+        'cicd.pipeline.task.name': 'work',
+        'cicd.pipeline.task.run.id': randomUUID(),
+        'cicd.pipeline.name': 'bench',
+      },
+    },
     async (span) => {
-      span.addEvent('flowtel.state', { 'flowtel.state.type': 'PENDING', 'flowtel.state.name': 'Pending', 'flowtel.attempt': 1 });
-      span.addEvent('flowtel.state', { 'flowtel.state.type': 'RUNNING', 'flowtel.state.name': 'Running', 'flowtel.attempt': 1 });
+      span.addEvent('flowtel.state', {
+        'flowtel.state.type': 'PENDING',
+        'flowtel.state.name': 'Pending',
+        'flowtel.attempt': 1,
+      });
+      span.addEvent('flowtel.state', {
+        'flowtel.state.type': 'RUNNING',
+        'flowtel.state.name': 'Running',
+        'flowtel.attempt': 1,
+      });
       const result = await work(n);
-      span.addEvent('flowtel.state', { 'flowtel.state.type': 'COMPLETED', 'flowtel.state.name': 'Completed', 'flowtel.attempt': 1 });
+      span.addEvent('flowtel.state', {
+        'flowtel.state.type': 'COMPLETED',
+        'flowtel.state.name': 'Completed',
+        'flowtel.attempt': 1,
+      });
       span.setAttribute('cicd.pipeline.task.run.result', 'success');
       span.setAttribute('flowtel.task.attempts', 1);
       span.end();
@@ -44,7 +66,10 @@ async function handWritten(n: number, withMetric = false): Promise<number> {
 }
 
 /** Runs the cases inside one flow run, so task runs have a flow to belong to (as in real pipelines). */
-async function measure(name: string, cases: Record<string, () => Promise<unknown>>): Promise<Map<string, number>> {
+async function measure(
+  name: string,
+  cases: Record<string, () => Promise<unknown>>,
+): Promise<Map<string, number>> {
   const bench = new Bench({ name, time: TIME_MS, warmupTime: 300 });
   for (const [label, fn] of Object.entries(cases)) bench.add(label, fn);
   const host = flow({ name: 'bench' }, async () => {
@@ -83,7 +108,13 @@ const spanAndMetric = traced.get('hand-written span + duration histogram')!;
 const bare = untraced.get('bare awaited call')!;
 const untracedTask = untraced.get('flowtel task run')!;
 console.log('\nsummary (µs per call)');
-console.log(`hand-written span ${span.toFixed(2)}, + histogram ${spanAndMetric.toFixed(2)}, flowtel task run ${flowtel.toFixed(2)}`);
-console.log(`traced:   flowtel / hand-written span with the same telemetry (span + histogram) = ${(flowtel / spanAndMetric).toFixed(2)}x (target <= 1.2x)`);
+console.log(
+  `hand-written span ${span.toFixed(2)}, + histogram ${spanAndMetric.toFixed(2)}, flowtel task run ${flowtel.toFixed(2)}`,
+);
+console.log(
+  `traced:   flowtel / hand-written span with the same telemetry (span + histogram) = ${(flowtel / spanAndMetric).toFixed(2)}x (target <= 1.2x)`,
+);
 console.log(`traced:   flowtel / hand-written span alone = ${(flowtel / span).toFixed(2)}x`);
-console.log(`untraced: bare ${bare.toFixed(3)}, flowtel ${untracedTask.toFixed(3)}: adds ${(untracedTask - bare).toFixed(3)} µs per task run (target < 1 µs)`);
+console.log(
+  `untraced: bare ${bare.toFixed(3)}, flowtel ${untracedTask.toFixed(3)}: adds ${(untracedTask - bare).toFixed(3)} µs per task run (target < 1 µs)`,
+);

@@ -2,7 +2,12 @@ import { context, metrics, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** An exporter that accepts and discards: the bench measures the SDK's work, not a network. */
@@ -17,7 +22,13 @@ const discard: SpanExporter = {
  */
 export function registerSdk(): () => Promise<void> {
   const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(discard, { maxQueueSize: 1 << 16, maxExportBatchSize: 4096, scheduledDelayMillis: 100 })],
+    spanProcessors: [
+      new BatchSpanProcessor(discard, {
+        maxQueueSize: 1 << 16,
+        maxExportBatchSize: 4096,
+        scheduledDelayMillis: 100,
+      }),
+    ],
   });
   const reader = new PeriodicExportingMetricReader({
     exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),

@@ -2,19 +2,8 @@
  * flowtel: run TypeScript pipelines as flows and tasks, traced with OpenTelemetry.
  * The public surface, by name; everything else is internal.
  */
-export { flow, type Flow } from './runtime/flow.ts';
-export type { FlowOptions, Schedule } from './runtime/flow-options.ts';
-export { task, type Task } from './runtime/task.ts';
-export type { Duration, TaskOptions } from './runtime/task-options.ts';
-export type { RunOptions } from './runtime/run-flow.ts';
-export { currentRun, type CurrentRun } from './runtime/current-run.ts';
-export { log, type RunLogger } from './runtime/log.ts';
-export type { FlowRunRecord, TaskRunRecord } from './runtime/run-record.ts';
-export { type State, type StateName, StateNames, StateType, isFinal } from './runtime/state.ts';
-export type { ErrorInfo, TransitionRecord } from './runtime/transition.ts';
-export { onTransition, type TransitionListener } from './runtime/hub.ts';
-export { FLOW_BRAND, TASK_BRAND, isFlow, isTask } from './runtime/brand.ts';
-export type { StandardSchema } from './runtime/params.ts';
+
+export { DurationError } from './duration.ts';
 export {
   CancelledError,
   FlowRunError,
@@ -24,4 +13,16 @@ export {
   ParameterValidationError,
   TimeoutError,
 } from './errors.ts';
-export { DurationError } from './duration.ts';
+export { FLOW_BRAND, isFlow, isTask, TASK_BRAND } from './runtime/brand.ts';
+export { type CurrentRun, currentRun } from './runtime/current-run.ts';
+export { type Flow, flow } from './runtime/flow.ts';
+export type { FlowOptions, Schedule } from './runtime/flow-options.ts';
+export { onTransition, type TransitionListener } from './runtime/hub.ts';
+export { log, type RunLogger } from './runtime/log.ts';
+export type { StandardSchema } from './runtime/params.ts';
+export type { RunOptions } from './runtime/run-flow.ts';
+export type { FlowRunRecord, TaskRunRecord } from './runtime/run-record.ts';
+export { isFinal, type State, type StateName, StateNames, StateType } from './runtime/state.ts';
+export { type Task, task } from './runtime/task.ts';
+export type { Duration, TaskOptions } from './runtime/task-options.ts';
+export type { ErrorInfo, TransitionRecord } from './runtime/transition.ts';

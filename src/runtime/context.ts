@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FlowRun } from './flow-run.ts';
+import { globalSingleton } from './global-singleton.ts';
 import type { TaskRun } from './task-run.ts';
 
 /**
@@ -16,10 +17,10 @@ export interface Scope {
 
 // One storage per process, shared by every copy of flowtel, so a task from one copy called inside a flow
 // from another still finds its flow run.
-const STORAGE_KEY = Symbol.for('flowtel.scope.v1');
-const globals = globalThis as Record<symbol, unknown>;
-export const scopes: AsyncLocalStorage<Scope> = (globals[STORAGE_KEY] ??=
-  new AsyncLocalStorage<Scope>()) as AsyncLocalStorage<Scope>;
+export const scopes: AsyncLocalStorage<Scope> = globalSingleton(
+  'flowtel.scope.v1',
+  () => new AsyncLocalStorage<Scope>(),
+);
 
 export function activeScope(): Scope | undefined {
   return scopes.getStore();

@@ -8,7 +8,8 @@ export function errorInfo(thrown: unknown): ErrorInfo {
 
 /** `error.type` for a thrown value: the error's class name, or the JavaScript type of a non-error. */
 export function errorType(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.name && thrown.name !== 'Error' ? thrown.name : thrown.constructor.name;
+  if (thrown instanceof Error)
+    return thrown.name && thrown.name !== 'Error' ? thrown.name : thrown.constructor.name;
   if (thrown === null) return 'null';
   if (typeof thrown === 'object') return thrown.constructor?.name ?? 'Object';
   const type = typeof thrown;

@@ -41,7 +41,9 @@ export interface ResolvedFlowOptions {
 
 export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   if (typeof options !== 'object' || options === null || typeof options.name !== 'string' || !options.name) {
-    throw new OptionsError('flow options must have a non-empty name, e.g. flow({ name: "nightly-orders" }, fn)');
+    throw new OptionsError(
+      'flow options must have a non-empty name, e.g. flow({ name: "nightly-orders" }, fn)',
+    );
   }
   const field = (option: string) => `flow '${options.name}': ${option}`;
   const tags = options.tags ?? [];
@@ -61,7 +63,9 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     secretKeys: new Set([...(options.secrets ?? []), ...secretFieldsOf(schema)]),
     recordParams: options.recordParams,
     abortGraceMs:
-      options.abortGrace === undefined ? defaults.abortGraceMs : duration(options.abortGrace, field('abortGrace')),
+      options.abortGrace === undefined
+        ? defaults.abortGraceMs
+        : duration(options.abortGrace, field('abortGrace')),
   };
 }
 

@@ -3,13 +3,13 @@ import {
   type Context,
   context as otelContext,
   type Span,
-  SpanKind,
+  type SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import type { Instruments } from '../telemetry/instruments.ts';
 import { Attr, EventName, SpanName } from '../telemetry/keys.ts';
 import { Severity } from '../telemetry/otel-logs.ts';
-import type { Instruments } from '../telemetry/instruments.ts';
 import { addStateEvent, emitStateLog } from '../telemetry/state-signals.ts';
 import { errorInfo } from './errors-info.ts';
 import { emitTransition, hasListeners } from './hub.ts';
@@ -94,7 +94,11 @@ export class FlowRun {
 
   /** Starts the flow span under `parent` and makes it the context its task runs start in. */
   startSpan(parent: Context, kind: SpanKind, attributes: Attributes): void {
-    const span = this.instruments.tracer.startSpan(SpanName.flow(this.name ?? ''), { kind, attributes }, parent);
+    const span = this.instruments.tracer.startSpan(
+      SpanName.flow(this.name ?? ''),
+      { kind, attributes },
+      parent,
+    );
     this.span = span;
     this.tracing = span.isRecording();
     this.spanContext = trace.setSpan(parent, span);
@@ -174,7 +178,12 @@ export class FlowRun {
   }
 
   /** A run log (`log.info(...)`) from the code of this run, correlated with the active span. */
-  emitRunLog(severity: number, body: string, attributes: Attributes | undefined, task: TaskRun | undefined): void {
+  emitRunLog(
+    severity: number,
+    body: string,
+    attributes: Attributes | undefined,
+    task: TaskRun | undefined,
+  ): void {
     const all: Attributes = { ...attributes };
     if (this.name !== undefined) all[Attr.PIPELINE_NAME] = this.name;
     if (this.id !== undefined) all[Attr.PIPELINE_RUN_ID] = this.id;
@@ -266,7 +275,11 @@ export class FlowRun {
    */
   abandonInflight(): void {
     for (const task of [...this.inflight]) {
-      task.finish('Cancelled', this.signal.reason, `did not stop within ${this.abortGraceMs} ms of the flow run ending`);
+      task.finish(
+        'Cancelled',
+        this.signal.reason,
+        `did not stop within ${this.abortGraceMs} ms of the flow run ending`,
+      );
     }
   }
 

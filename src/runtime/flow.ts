@@ -2,8 +2,8 @@ import { FlowRunError } from '../errors.ts';
 import { FLOW_BRAND } from './brand.ts';
 import { type FlowOptions, type ResolvedFlowOptions, resolveFlowOptions } from './flow-options.ts';
 import type { InferInput, InferOutput, StandardSchema } from './params.ts';
-import type { FlowRunRecord } from './run-record.ts';
 import { type RunOptions, runFlow } from './run-flow.ts';
+import type { FlowRunRecord } from './run-record.ts';
 
 /**
  * A flow: call it for its result (or a `FlowRunError`), or `.run()` it for the run record (never throws).
@@ -27,7 +27,8 @@ export function flow<Params = void, Result = unknown>(
 ): Flow<Params, Awaited<Result>>;
 export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow<unknown, unknown> {
   const resolved = resolveFlowOptions(options);
-  if (typeof fn !== 'function') throw new TypeError(`flow '${resolved.name}': the second argument must be a function`);
+  if (typeof fn !== 'function')
+    throw new TypeError(`flow '${resolved.name}': the second argument must be a function`);
   const run = (params: unknown, runOptions?: RunOptions) => runFlow(resolved, fn, params, runOptions);
   const call = async (params: unknown, runOptions?: RunOptions) => {
     const record = await run(params, runOptions);

@@ -1,3 +1,4 @@
+import { globalSingleton } from './global-singleton.ts';
 import type { TransitionRecord } from './transition.ts';
 
 /** Receives every transition record, synchronously, in the order they happen. Must not throw. */
@@ -17,14 +18,7 @@ interface Hub {
   backpressure: (() => Promise<void> | undefined) | undefined;
 }
 
-const HUB_KEY = Symbol.for('flowtel.hub.v1');
-
-function createHub(): Hub {
-  return { listeners: [], backpressure: undefined };
-}
-
-export const hub: Hub = ((globalThis as Record<symbol, unknown>)[HUB_KEY] as Hub | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[HUB_KEY] = createHub()) as Hub;
+export const hub: Hub = globalSingleton('flowtel.hub.v1', () => ({ listeners: [], backpressure: undefined }));
 
 /** Subscribes to every transition record of this process; returns the function that unsubscribes. */
 export function onTransition(listener: TransitionListener): () => void {

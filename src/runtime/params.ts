@@ -1,4 +1,4 @@
-import { ParameterValidationError, type ParameterIssue } from '../errors.ts';
+import { type ParameterIssue, ParameterValidationError } from '../errors.ts';
 
 /**
  * Parameters are validated with any Standard Schema (zod 3.24+, zod 4, valibot, arktype, ...), through

@@ -35,7 +35,8 @@ export async function runFlow(
   const scope = activeScope();
   const parent = scope?.flowRun.name !== undefined ? scope.flowRun : undefined;
   const settings = readSettings();
-  const scheduledAt = runOptions.scheduledAt === undefined ? undefined : new Date(runOptions.scheduledAt).getTime();
+  const scheduledAt =
+    runOptions.scheduledAt === undefined ? undefined : new Date(runOptions.scheduledAt).getTime();
   const run = new FlowRun({
     name: options.name,
     id: randomUUID(),
@@ -158,7 +159,10 @@ function finalState(run: FlowRun, outcome: Outcome): StateName {
  * The span's parent: the active span; else (no context manager) the run that called us; else, for a
  * flow run started by this process, the `TRACEPARENT` it was handed; else a new trace.
  */
-function parentOf(scope: Scope | undefined, parent: FlowRun | undefined): { parentContext: Context; kind: SpanKind } {
+function parentOf(
+  scope: Scope | undefined,
+  parent: FlowRun | undefined,
+): { parentContext: Context; kind: SpanKind } {
   let parentContext = otelContext.active();
   if (trace.getSpan(parentContext)) return { parentContext, kind: SpanKind.INTERNAL };
   if (scope) {
@@ -195,10 +199,17 @@ function linkSignals(
     undo.push(() => source.removeEventListener('abort', onAbort));
   };
   if (parent) follow(parent.signal, () => parent.signal.reason);
-  if (signal) follow(signal, () => new CancelledError(`flow run '${options.name}' was cancelled`, { cause: signal.reason }));
+  if (signal)
+    follow(
+      signal,
+      () => new CancelledError(`flow run '${options.name}' was cancelled`, { cause: signal.reason }),
+    );
   if (options.timeoutMs !== undefined) {
     const timeoutMs = options.timeoutMs;
-    const timer = setTimeout(() => run.controller.abort(new TimeoutError(`flow '${options.name}'`, timeoutMs)), timeoutMs);
+    const timer = setTimeout(
+      () => run.controller.abort(new TimeoutError(`flow '${options.name}'`, timeoutMs)),
+      timeoutMs,
+    );
     undo.push(() => clearTimeout(timer));
   }
   return () => {
@@ -217,15 +228,28 @@ function recordMetrics(
 ): void {
   const { instruments } = run;
   const reachedRunning = run.startedAt !== undefined;
-  instruments.runActive.add(-1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: reachedRunning ? 'executing' : 'pending' });
-  instruments.runDuration.record((ended - started) / 1000, { ...pipeline, [Attr.PIPELINE_RESULT]: resultOf(state.name) });
+  instruments.runActive.add(-1, {
+    ...pipeline,
+    [Attr.PIPELINE_RUN_STATE]: reachedRunning ? 'executing' : 'pending',
+  });
+  instruments.runDuration.record((ended - started) / 1000, {
+    ...pipeline,
+    [Attr.PIPELINE_RESULT]: resultOf(state.name),
+  });
   if (errorType !== undefined && state.type !== 'CANCELLED') {
     instruments.runErrors.add(1, { ...pipeline, [Attr.ERROR_TYPE]: errorType });
   }
-  if (scheduledAt !== undefined) instruments.lateness.record(Math.max(0, started - scheduledAt) / 1000, pipeline);
+  if (scheduledAt !== undefined)
+    instruments.lateness.record(Math.max(0, started - scheduledAt) / 1000, pipeline);
 }
 
-function toRecord(run: FlowRun, state: State, outcome: Outcome, started: number, ended: number): FlowRunRecord {
+function toRecord(
+  run: FlowRun,
+  state: State,
+  outcome: Outcome,
+  started: number,
+  ended: number,
+): FlowRunRecord {
   const record: Record<string, unknown> = {
     flow: run.name,
     flowRunId: run.id,

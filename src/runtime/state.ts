@@ -73,7 +73,9 @@ export function finalNameForError(reason: 'timeout' | 'cancel' | undefined, cras
  * The OpenTelemetry CI/CD result (`cicd.pipeline.result`) for a final state name.
  * Completed → success, Failed → failure, TimedOut → timeout, Cancelled → cancellation, Crashed → error.
  */
-export function resultOf(name: StateName): 'success' | 'failure' | 'timeout' | 'cancellation' | 'error' | 'skip' {
+export function resultOf(
+  name: StateName,
+): 'success' | 'failure' | 'timeout' | 'cancellation' | 'error' | 'skip' {
   switch (name) {
     case 'Completed':
       return 'success';

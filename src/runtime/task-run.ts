@@ -12,14 +12,14 @@ import {
 import { TimeoutError } from '../errors.ts';
 import { Attr, SpanName } from '../telemetry/keys.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
+import { type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { FlowRun } from './flow-run.ts';
-import { afterAttempt, type AttemptOutcome } from './retry.ts';
+import { type AttemptOutcome, afterAttempt } from './retry.ts';
 import type { TaskRunRecord } from './run-record.ts';
 import { resultOf, runningName, type State, type StateName, stateOf } from './state.ts';
 import type { TaskDefinition } from './task-definition.ts';
 import type { ErrorInfo } from './transition.ts';
-import { type Scope, scopes } from './context.ts';
 
 /**
  * One run of a task inside a flow run (or on its own). Its span is created up front while the flow run's
@@ -99,6 +99,8 @@ export class TaskRun implements Scope {
             value = await (timeout ? raceTimeout(value, timeout, def.options.timeoutMs!, def.name) : value);
           }
           attemptSpan?.end();
+          // Returning after the flow run was aborted is still stopping on request, not completing.
+          if (flowRun.signal.aborted) throw this.finish('Cancelled', flowRun.signal.reason, undefined);
           this.finish('Completed', undefined, undefined);
           return value;
         } catch (error) {
@@ -124,7 +126,11 @@ export class TaskRun implements Scope {
   }
 
   /** Calls the task's function in its scope (and its span's context, when traced). */
-  private invoke(args: unknown[], attemptSpan: Span | undefined, timeout: AbortController | undefined): unknown {
+  private invoke(
+    args: unknown[],
+    attemptSpan: Span | undefined,
+    timeout: AbortController | undefined,
+  ): unknown {
     const { def, flowRun } = this;
     if (timeout) this.attemptSignal = AbortSignal.any([flowRun.signal, timeout.signal]);
     if (!this.spanContext) return scopes.run(this, def.fn, ...args);
@@ -173,7 +179,13 @@ export class TaskRun implements Scope {
       // The exception goes on the span where it was thrown: the attempt when there are attempt spans.
       if ((name === 'Failed' || name === 'TimedOut') && info) this.recordFailure(span, error, !def.mayRetry);
     }
-    this.transition(name, this.attempt, endedAt, message ?? (info ? `${info.type}: ${info.message}` : undefined), info);
+    this.transition(
+      name,
+      this.attempt,
+      endedAt,
+      message ?? (info ? `${info.type}: ${info.message}` : undefined),
+      info,
+    );
     span?.end(endedAt);
     flowRun.inflight.delete(this);
     flowRun.instruments.taskDuration.record(
@@ -185,8 +197,17 @@ export class TaskRun implements Scope {
     return error;
   }
 
-  private transition(name: StateName, attempt: number, at: number, message?: string, error?: ErrorInfo): void {
-    if (this.history === undefined && (name === 'AwaitingRetry' || name === 'Failed' || name === 'TimedOut')) {
+  private transition(
+    name: StateName,
+    attempt: number,
+    at: number,
+    message?: string,
+    error?: ErrorInfo,
+  ): void {
+    if (
+      this.history === undefined &&
+      (name === 'AwaitingRetry' || name === 'Failed' || name === 'TimedOut')
+    ) {
       // The run just became worth a record: rebuild the states it went through so far.
       this.history = [stateOf('Pending', this.pendingAt)];
       if (this.runningAt) this.history.push(stateOf('Running', this.runningAt));
@@ -201,7 +222,9 @@ export class TaskRun implements Scope {
     if (flowRun.name !== undefined) attributes[Attr.PIPELINE_NAME] = flowRun.name;
     const span = flowRun.instruments.tracer.startSpan(
       SpanName.task(def.name),
-      startTime === undefined ? { kind: SpanKind.INTERNAL, attributes } : { kind: SpanKind.INTERNAL, attributes, startTime },
+      startTime === undefined
+        ? { kind: SpanKind.INTERNAL, attributes }
+        : { kind: SpanKind.INTERNAL, attributes, startTime },
       this.parent,
     );
     this.span = span;
@@ -269,7 +292,9 @@ function now(): number {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function raceTimeout(

@@ -25,7 +25,8 @@ export function task<Args extends unknown[], Result>(
   options: TaskOptions = {},
 ): Task<Args, Result> {
   if (typeof name !== 'string' || name === '') throw new OptionsError('task name must be a non-empty string');
-  if (typeof fn !== 'function') throw new OptionsError(`task '${name}': the second argument must be a function`);
+  if (typeof fn !== 'function')
+    throw new OptionsError(`task '${name}': the second argument must be a function`);
   const def = new TaskDefinition(name, fn as (...args: unknown[]) => unknown, options);
   const run = (...args: Args) => runTask(def, args) as Promise<Awaited<Result>>;
   Object.defineProperty(run, 'name', { value: name });

@@ -1,4 +1,12 @@
-import { type Counter, type Histogram, type Meter, metrics, type Tracer, trace, type UpDownCounter } from '@opentelemetry/api';
+import {
+  type Counter,
+  type Histogram,
+  type Meter,
+  metrics,
+  type Tracer,
+  trace,
+  type UpDownCounter,
+} from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { Metric, SCOPE_NAME, SECONDS_BUCKETS } from './keys.ts';
 import { getLogger } from './otel-logs.ts';
@@ -26,15 +34,23 @@ let cached: { provider: unknown; meters: Meters } | undefined;
  */
 export function resolveInstruments(): Instruments {
   const provider = metrics.getMeterProvider();
-  if (cached?.provider !== provider) cached = { provider, meters: createMeters(provider.getMeter(SCOPE_NAME, VERSION)) };
+  if (cached?.provider !== provider)
+    cached = { provider, meters: createMeters(provider.getMeter(SCOPE_NAME, VERSION)) };
   // Tracer and logger are looked up every time: cheap, and right after a test or an app swaps providers.
-  return { tracer: trace.getTracer(SCOPE_NAME, VERSION), logger: getLogger(SCOPE_NAME, VERSION), ...cached.meters };
+  return {
+    tracer: trace.getTracer(SCOPE_NAME, VERSION),
+    logger: getLogger(SCOPE_NAME, VERSION),
+    ...cached.meters,
+  };
 }
 
 function createMeters(meter: Meter): Meters {
   const seconds = { unit: 's', advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] } };
   return {
-    runDuration: meter.createHistogram(Metric.RUN_DURATION, { ...seconds, description: 'Duration of flow runs' }),
+    runDuration: meter.createHistogram(Metric.RUN_DURATION, {
+      ...seconds,
+      description: 'Duration of flow runs',
+    }),
     runActive: meter.createUpDownCounter(Metric.RUN_ACTIVE, {
       unit: '{run}',
       description: 'Flow runs in progress, by state',

@@ -8,9 +8,11 @@ export const REDACTED = '[REDACTED]';
 /** Keys whose values are never recorded, whatever the schema says. Matched anywhere in the key. */
 const SECRET_KEY =
   /pass(word|phrase)?|pwd|token|secret|api[-_]?key|private[-_]?key|access[-_]?key|^key$|[-_]key$|auth|credential|cookie|session|signature|dsn|bearer/i;
+/** `sshKey`, `signingKey`: a camelCase word ending in Key (but not `monkey`). */
+const CAMEL_KEY = /[a-z0-9]Key$/;
 
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) || CAMEL_KEY.test(key);
 }
 
 export interface RedactOptions {
@@ -52,7 +54,9 @@ function recordable(value: unknown): Primitive {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'bigint') return value.toString();
   try {
-    return JSON.stringify(value, (key, nested) => (key && isSecretKey(key) ? REDACTED : jsonSafe(nested))) ?? '';
+    return (
+      JSON.stringify(value, (key, nested) => (key && isSecretKey(key) ? REDACTED : jsonSafe(nested))) ?? ''
+    );
   } catch {
     return `[unserializable ${typeName(value)}]`;
   }

@@ -15,7 +15,13 @@ const FIRST_ATTEMPT_EVENTS = new Map<StateName, Attributes>(
 );
 
 /** A `flowtel.state` span event for a transition. */
-export function addStateEvent(span: Span, name: StateName, attempt: number, message?: string, time?: number): void {
+export function addStateEvent(
+  span: Span,
+  name: StateName,
+  attempt: number,
+  message?: string,
+  time?: number,
+): void {
   const attributes =
     attempt === 1 && message === undefined
       ? FIRST_ATTEMPT_EVENTS.get(name)
@@ -95,7 +101,8 @@ export function emitStateLog(logger: Logger, ctx: Context, at: number, fields: S
     eventName: EventName.STATE,
     timestamp: at,
     severityNumber,
-    severityText: severityNumber === Severity.ERROR ? 'ERROR' : severityNumber === Severity.WARN ? 'WARN' : 'INFO',
+    severityText:
+      severityNumber === Severity.ERROR ? 'ERROR' : severityNumber === Severity.WARN ? 'WARN' : 'INFO',
     body: fields.message ?? `${fields.task ?? fields.flow ?? ''} ${fields.name}`.trim(),
     attributes,
     context: ctx,

@@ -15,7 +15,12 @@ export function contextFromTraceparent(value: string | undefined): Context | und
   const [, version, traceId, spanId, flags, rest] = match;
   // Version ff is invalid; version 00 has no trailing fields.
   if (version === 'ff' || (version === '00' && rest)) return undefined;
-  const spanContext = { traceId: traceId!, spanId: spanId!, traceFlags: Number.parseInt(flags!, 16) & 1, isRemote: true };
+  const spanContext = {
+    traceId: traceId!,
+    spanId: spanId!,
+    traceFlags: Number.parseInt(flags!, 16) & 1,
+    isRemote: true,
+  };
   if (!trace.isSpanContextValid(spanContext)) return undefined;
   return trace.setSpanContext(ROOT_CONTEXT, spanContext);
 }
