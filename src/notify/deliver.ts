@@ -110,7 +110,16 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
       }
     }
     if (sendable.length === 0) return;
-    store.enqueue(notification, sendable, clock.now());
+    try {
+      store.enqueue(notification, sendable, clock.now());
+    } catch (error) {
+      // Not stored means not delivered: say so loudly, count it, and let the engine report the error.
+      for (const channel of sendable) metrics.count('failed', channel, notification.rule);
+      log(
+        `flowtel: could not store the notification of rule '${notification.rule}' in the outbox: ${String(error)}`,
+      );
+      throw error;
+    }
     wake();
   };
 

@@ -105,6 +105,23 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     expect(await metric.read()).toEqual({ 'data/orders-failed/sent': 1 });
   });
 
+  it('after a 429 the whole channel waits Retry-After, then sends what queued as one message', async () => {
+    const d = await start();
+    server.reply(SlackReplies.rateLimited(7));
+    const [a, b] = [notification(), notification()];
+    d.sink(a);
+    await d.runDue();
+    clock.advance(2000);
+    d.sink(b);
+    await d.runDue();
+    expect(server.requests).toHaveLength(1);
+    clock.advance(5000);
+    await d.runDue();
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]?.body).toMatchObject({ text: expect.stringContaining('2 alerts') });
+    expect([a, b].map((n) => entry(d, n.id)?.status)).toEqual(['sent', 'sent']);
+  });
+
   it('404 no_service: not retried, keeps Slack reason, counts as failed', async () => {
     const d = await start();
     server.reply(SlackReplies.noService);

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
 import type { RetryPolicy } from '../retry-policy.ts';
-import type { Notifier } from '../types.ts';
+import type { Notifier, SendOutcome } from '../types.ts';
 import { toMessage } from './group.ts';
 import { recordOutcome } from './record-outcome.ts';
 import type { OutboxStore } from './store.ts';
@@ -30,6 +30,8 @@ export class Dispatcher {
   readonly #o: DispatcherOptions;
   readonly #running = new Map<string, Promise<void>>();
   readonly #lastSendAt = new Map<string, number>();
+  /** A receiver that answered 429 with Retry-After gets nothing from this channel until then. */
+  readonly #pausedUntil = new Map<string, number>();
   #timer: unknown;
   #closed = false;
 
@@ -90,21 +92,29 @@ export class Dispatcher {
       if (entries.length === 0) return;
       this.#lastSendAt.set(channel, now);
       // `send` never throws by contract; a bug in an adapter must still not lose the entries.
-      const outcome = await notifier.send(toMessage(channel, entries)).catch((error: unknown) => ({
-        ok: false as const,
-        failure: {
-          kind: 'network' as const,
-          reason: `notifier crashed: ${error instanceof Error ? error.name : 'error'}`,
-        },
-      }));
+      const outcome: SendOutcome = await notifier
+        .send(toMessage(channel, entries))
+        .catch((error: unknown) => ({
+          ok: false,
+          failure: {
+            kind: 'network',
+            reason: `notifier crashed: ${error instanceof Error ? error.name : 'error'}`,
+          },
+        }));
       const o = this.#o;
-      recordOutcome(channel, entries, outcome, { ...o, now: o.clock.now(), owner: o.owner });
+      const after = o.clock.now();
+      if (!outcome.ok && outcome.failure.status === 429 && outcome.failure.retryAfterMs !== undefined) {
+        this.#pausedUntil.set(channel, after + outcome.failure.retryAfterMs);
+      }
+      recordOutcome(channel, entries, outcome, { ...o, now: after, owner: o.owner });
     }
   }
 
   #readyAt(channel: string): number {
     const last = this.#lastSendAt.get(channel);
-    return last === undefined ? Number.NEGATIVE_INFINITY : last + this.#o.limits(channel).minIntervalMs;
+    const paced =
+      last === undefined ? Number.NEGATIVE_INFINITY : last + this.#o.limits(channel).minIntervalMs;
+    return Math.max(paced, this.#pausedUntil.get(channel) ?? Number.NEGATIVE_INFINITY);
   }
 
   #schedule(): void {
