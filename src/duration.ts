@@ -1,6 +1,6 @@
 /**
  * Durations as users write them: a number of milliseconds, or a string such as '250ms', '30s', '15m',
- * '4h' or '1d'. One parser for the whole package (task options, flow timeouts, alert rules), so every
+ * '4h', '1d' (or parts of those together: '1h30m'). One parser for the whole package (task options, flow timeouts, alert rules), so every
  * place accepts the same spellings and reports a mistake the same way.
  */
 
@@ -9,7 +9,9 @@ export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 export type DurationInput = number | `${number}${DurationUnit}`;
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+// One or more number+unit parts: '250ms', '1.5h', '1h30m'.
+const DURATION = /^(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)\s*)+$/;
+const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
 
 /** Thrown by `parseDuration` when a value is not a duration; `field` names the option that held it. */
 export class DurationError extends Error {
@@ -31,10 +33,11 @@ export function parseDuration(input: number | string, field: string): number {
     throw new DurationError(field, input);
   }
   if (typeof input !== 'string') throw new DurationError(field, input);
-  const match = DURATION.exec(input.trim());
-  if (!match) throw new DurationError(field, input);
-  const unit = match[2] as keyof typeof UNIT_MS;
-  return Math.round(Number(match[1]) * UNIT_MS[unit]);
+  const text = input.trim();
+  if (!DURATION.test(text)) throw new DurationError(field, input);
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(PART)) ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  return Math.round(ms);
 }
 
 /** The shortest exact spelling of a duration, for messages: 90000 → '90s', 5400000 → '90m'. */
