@@ -35,9 +35,10 @@ export function buildEmail(message: Message, subjectPrefix?: string): EmailConte
   const subjectLine = oneLine(`${prefix}[${topSeverity(message)}] ${title(message)}`, 250);
   const moreLine = more > 0 ? `…and ${more} more` : undefined;
 
+  // A single alert's own heading says what the title says: the title is for grouped messages.
+  const grouped = alerts.length > 1;
   const text = [
-    title(message),
-    '',
+    ...(grouped ? [title(message), ''] : []),
     ...shown.flatMap((a) => [...alertText(a), '']),
     ...(moreLine === undefined ? [] : [moreLine]),
   ].join('\n');
@@ -45,8 +46,8 @@ export function buildEmail(message: Message, subjectPrefix?: string): EmailConte
   const color = isAllResolved(message) ? '#2e7d32' : '#c62828';
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
-    `<h2 style="color:${color}">${escapeHtml(title(message))}</h2>`,
-    ...shown.map(alertHtml),
+    grouped ? `<h2 style="color:${color}">${escapeHtml(title(message))}</h2>` : '',
+    ...shown.map((a) => alertHtml(a, grouped ? '#333' : color)),
     moreLine === undefined ? '' : `<p>${escapeHtml(moreLine)}</p>`,
     '</body></html>',
   ].join('\n');
@@ -68,12 +69,12 @@ function alertText({ alert, notification, traceUrl }: MessageAlert): string[] {
   return lines;
 }
 
-function alertHtml({ alert, notification, traceUrl }: MessageAlert): string {
+function alertHtml({ alert, notification, traceUrl }: MessageAlert, color: string): string {
   const rows = alertFacts(alert)
     .map((f) => `<tr><th align="left">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`)
     .join('');
   const parts = [
-    `<h3>${escapeHtml(`${statusWord(alert, notification)}: ${subject(alert)}`)}</h3>`,
+    `<h3 style="color:${color}">${escapeHtml(`${statusWord(alert, notification)}: ${subject(alert)}`)}</h3>`,
     `<p><strong>${escapeHtml(alert.summary)}</strong></p>`,
     `<table cellpadding="4">${rows}</table>`,
   ];
