@@ -2,10 +2,18 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { ChannelDefinition } from './channels.ts';
 import { RulesLoadError } from './errors.ts';
 import { type Problem, problemsFromIssues } from './problems.ts';
 import { type LoadedRules, mergeRuleFiles, type ParsedFile } from './resolve.ts';
-import { RulesFileSchema } from './schema.ts';
+import {
+  DefaultsSchema,
+  LinksSchema,
+  RuleSchema,
+  type RulesFile,
+  RulesFileSchema,
+  SilenceSchema,
+} from './schema.ts';
 import { checkMergedRules } from './validate.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -116,6 +124,44 @@ async function readRulesFile(
     }
   }
   const result = RulesFileSchema.safeParse(raw);
-  if (!result.success) return { problems: problemsFromIssues(shown, result.error.issues, raw, lineOf) };
+  if (!result.success) {
+    const problems = problemsFromIssues(shown, result.error.issues, raw, lineOf);
+    return { parsed: { file: shown, content: salvage(raw) }, problems };
+  }
   return { parsed: { file: shown, content: result.data }, problems: [] };
+}
+
+/**
+ * The valid parts of a file with errors (each channel, rule, silence, defaults, links on its own), so the
+ * folder-wide checks (duplicates, unknown channels) still run and every problem shows in one pass. The
+ * folder is not loaded for the engine either way: the file's own errors are reported.
+ */
+function salvage(raw: unknown): RulesFile {
+  if (raw === null || typeof raw !== 'object') return {};
+  const { channels, defaults, links, rules, silences } = raw as Record<string, unknown>;
+  const content: RulesFile = {};
+  if (channels !== null && typeof channels === 'object') {
+    const valid = Object.entries(channels).flatMap(([name, value]) => {
+      const parsed = ChannelDefinition.safeParse(value);
+      return parsed.success ? [[name, parsed.data] as const] : [];
+    });
+    content.channels = Object.fromEntries(valid);
+  }
+  const parsedDefaults = DefaultsSchema.safeParse(defaults);
+  if (defaults !== undefined && parsedDefaults.success) content.defaults = parsedDefaults.data;
+  const parsedLinks = LinksSchema.safeParse(links);
+  if (links !== undefined && parsedLinks.success) content.links = parsedLinks.data;
+  if (Array.isArray(rules)) content.rules = validItems(rules, RuleSchema);
+  if (Array.isArray(silences)) content.silences = validItems(silences, SilenceSchema);
+  return content;
+}
+
+function validItems<T>(
+  items: unknown[],
+  schema: { safeParse(value: unknown): { success: boolean; data?: T } },
+): T[] {
+  return items.flatMap((item) => {
+    const parsed = schema.safeParse(item);
+    return parsed.success && parsed.data !== undefined ? [parsed.data] : [];
+  });
 }

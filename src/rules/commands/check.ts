@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { inspectRules } from '../load.ts';
 import { formatProblem } from '../problems.ts';
 
@@ -15,7 +16,7 @@ export interface RulesCommandIo {
  * errors first. Exit code 1 on any error, else 0 (warnings, such as unconfigured channels, do not fail).
  */
 export async function rulesCheck(dir: string, io: RulesCommandIo): Promise<number> {
-  const { rules, problems } = await inspectRules(dir, {
+  const { rules, problems } = await inspectRules(resolve(io.cwd ?? process.cwd(), dir), {
     env: io.env ?? process.env,
     ...(io.cwd === undefined ? {} : { cwd: io.cwd }),
   });
