@@ -4,8 +4,8 @@
  *   flowtel run examples/etl.ts --param failAt=load      (fails: see the alert it would send)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { currentRun, flow, log, task } from 'flowtel';
+import { z } from 'zod';
 
 interface Order {
   readonly id: string;
@@ -16,10 +16,19 @@ interface Order {
 /** Stands in for an orders API: a little latency, deterministic data, honours the run's signal. */
 async function fetchOrdersFromApi(day: string, region: string): Promise<Order[]> {
   await sleep(40, undefined, { signal: currentRun()?.signal });
-  return Array.from({ length: 40 }, (_, i) => ({ id: `${day}-${region}-${i}`, region, cents: 100 + ((i * 37) % 900) }));
+  return Array.from({ length: 40 }, (_, i) => ({
+    id: `${day}-${region}-${i}`,
+    region,
+    cents: 100 + ((i * 37) % 900),
+  }));
 }
 
-const extract = task('extract', fetchOrdersFromApi, { retries: 2, retryDelay: '200ms', timeout: '10s', concurrency: 2 });
+const extract = task('extract', fetchOrdersFromApi, {
+  retries: 2,
+  retryDelay: '200ms',
+  timeout: '10s',
+  concurrency: 2,
+});
 
 // The warehouse connection drops on the first attempt of every run: the task retries and recovers.
 const transform = task(
@@ -46,8 +55,9 @@ const load = task(
 const summarise = task('summarise', (rows: number, day: string) => `${rows} orders loaded for ${day}`);
 
 /** A subflow: its own flow run, a child span in the same trace. */
-export const report = flow({ name: 'etl-report', tags: ['example'] }, async ({ rows, day }: { rows: number; day: string }) =>
-  summarise(rows, day),
+export const report = flow(
+  { name: 'etl-report', tags: ['example'] },
+  async ({ rows, day }: { rows: number; day: string }) => summarise(rows, day),
 );
 
 export const etl = flow(
@@ -55,7 +65,10 @@ export const etl = flow(
     name: 'etl',
     description: 'Nightly orders: extract per region, transform, load in chunks, report.',
     params: z.object({
-      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'day must look like 2026-11-24').default('2026-11-24'),
+      day: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must look like 2026-11-24')
+        .default('2026-11-24'),
       regions: z.array(z.string()).default(['eu', 'us', 'apac']),
       failAt: z.enum(['none', 'load']).default('none'),
       apiToken: z.string().default('demo-token-not-a-secret'),
@@ -68,7 +81,9 @@ export const etl = flow(
     const batches = await Promise.all(regions.map((region) => extract(day, region)));
     const rows = await transform(batches.flat());
     log.info('transformed orders', { count: rows.length });
-    const chunks = Array.from({ length: Math.ceil(rows.length / 25) }, (_, i) => rows.slice(i * 25, i * 25 + 25));
+    const chunks = Array.from({ length: Math.ceil(rows.length / 25) }, (_, i) =>
+      rows.slice(i * 25, i * 25 + 25),
+    );
     const loaded = (await Promise.all(chunks.map((c) => load(c, failAt)))).reduce((a, b) => a + b, 0);
     return report({ rows: loaded, day });
   },
