@@ -36,7 +36,8 @@ export function parseDuration(input: number | string, field: string): number {
   const text = input.trim();
   if (!DURATION.test(text)) throw new DurationError(field, input);
   let ms = 0;
-  for (const [, amount, unit] of text.matchAll(PART)) ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  for (const [, amount, unit] of text.matchAll(PART))
+    ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   return Math.round(ms);
 }
 

@@ -80,6 +80,9 @@ function messageOf(issue: z.core.$ZodIssue): string {
     }
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`;
+    case 'invalid_type':
+      if (/received undefined$/.test(issue.message)) return `is missing (expected ${issue.expected})`;
+      return issue.message.replace(/^Invalid input: /, '');
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { expect, describe as group, it } from 'vitest';
 import { rulesCheck } from '../../src/rules/commands/check.ts';
+import { brokenRulesFolder } from './broken-folder.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
 
@@ -17,16 +18,13 @@ function capture() {
 group('rules check', () => {
   it('reports every problem of a broken folder at once, one line each with file, line, path and message', async () => {
     const c = capture();
-    const code = await rulesCheck('broken', {
-      ...c.io,
-      env: { SMTP_URL: 'smtp://localhost' },
-      cwd: fixtures,
-    });
+    const cwd = brokenRulesFolder();
+    const code = await rulesCheck('broken', { ...c.io, env: { SMTP_URL: 'smtp://localhost' }, cwd });
     expect(code).toBe(1);
     expect(c.stderr()).toEqual([
       'broken/more.yaml:3: channels.mail.to[0]: Invalid email address',
       "broken/more.yaml:6: rules[orders-failed].when.type: must be one of 'flow-failed', 'task-failed', 'task-retrying', 'flow-running-longer-than', 'flow-duration-above', 'flow-failures', 'flow-late'",
-      'broken/more.yaml:7: rules[1].name: expected string, received undefined',
+      'broken/more.yaml:7: rules[1].name: is missing (expected string)',
       'broken/more.yaml:7: rules[1].when.minAttempt: Too small: expected number to be >=2',
       "broken/orders.yaml:3: channels.pager.type: must be one of 'slack', 'email', 'webhook'",
       "broken/orders.yaml:8: rules[orders-failed].when: unknown key 'task'",

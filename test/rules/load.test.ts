@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { expect, describe as group, it } from 'vitest';
 import { RulesLoadError } from '../../src/rules/errors.ts';
 import { inspectRules, loadRules } from '../../src/rules/load.ts';
+import { brokenRulesFolder } from './broken-folder.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
 const cwd = fixtures;
@@ -36,7 +37,8 @@ group('loading a rules folder', () => {
   });
 
   it('throws one RulesLoadError listing every error', async () => {
-    const error = await loadRules(resolve(fixtures, 'broken'), { env: {}, cwd }).catch((e: unknown) => e);
+    const copy = brokenRulesFolder();
+    const error = await loadRules(resolve(copy, 'broken'), { env: {}, cwd: copy }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RulesLoadError);
     expect((error as RulesLoadError).problems.length).toBe(17);
     expect((error as RulesLoadError).message).toContain('have 17 problems');

@@ -93,6 +93,8 @@ export const TestCase = z.strictObject({
   schedules: z.array(ScheduleInput).default([]),
   /** Send what grouping still holds at the end, as `flowtel run` does before it exits. @default false */
   flush: z.boolean().default(false),
+  /** Which kinds of notification are compared; e.g. leave out `repeat` in a test that spans days. */
+  kinds: z.array(z.enum(['firing', 'repeat', 'resolved'])).default(['firing', 'repeat', 'resolved']),
   expect: z.array(ExpectedNotification).default([]),
 });
 export type TestCase = z.infer<typeof TestCase>;

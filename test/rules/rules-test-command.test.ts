@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { expect, describe as group, it } from 'vitest';
+import { rulesTest } from '../../src/rules/commands/test.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function capture() {
+  const out: string[] = [];
+  return {
+    io: {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => out.push(t) },
+      cwd: root,
+    },
+    text: () => out.join(''),
+  };
+}
+
+group('rules test', () => {
+  it('passes the example rules’ test file', async () => {
+    const c = capture();
+    const code = await rulesTest('rules/etl.test.yaml', c.io);
+    expect(c.text()).toMatch(/rules\/etl\.test\.yaml: 3 passed\n$/);
+    expect(code).toBe(0);
+  });
+
+  it('replays a recorded .jsonl file and evaluation times', async () => {
+    const c = capture();
+    const code = await rulesTest('test/rules/fixtures/tests/recorded.test.yaml', c.io);
+    expect(c.text()).toContain('1 passed');
+    expect(code).toBe(0);
+  });
+
+  it('fails with a readable diff of expected and actual notifications', async () => {
+    const c = capture();
+    const code = await rulesTest('test/rules/fixtures/tests/failing.test.yaml', c.io);
+    expect(code).toBe(1);
+    expect(c.text()).toBe(
+      [
+        '  FAIL expects a resolution that has not happened yet',
+        '    notifications differ (- expected, + actual):',
+        '        - rule: any-flow-failed',
+        '          kind: firing',
+        '          alerts:',
+        '            - summary: "etl failed: Error: boom"',
+        '      - - rule: any-flow-failed',
+        '      -   kind: resolved',
+        '  FAIL expects the wrong summary',
+        '    notifications differ (- expected, + actual):',
+        '        - rule: any-flow-failed',
+        '          kind: firing',
+        '          alerts:',
+        '      -     - summary: "etl failed: Error: bang"',
+        '      +     - summary: "etl failed: Error: boom"',
+        'test/rules/fixtures/tests/failing.test.yaml: 2 of 2 failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('reports a malformed test file with its paths, and runs nothing', async () => {
+    const c = capture();
+    const code = await rulesTest('test/rules/fixtures/broken/more.yaml', c.io);
+    expect(code).toBe(1);
+    expect(c.text()).toContain(
+      'test/rules/fixtures/broken/more.yaml:5: rules: expected string, received array',
+    );
+    expect(c.text()).toContain("test/rules/fixtures/broken/more.yaml:1: unknown key 'channels'");
+  });
+});
