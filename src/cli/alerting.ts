@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import type { Notification } from '../alerts/types.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RunAlerting {
+  /** The rules' `links.trace`, for the link printed after the run. */
+  readonly traceUrlTemplate: string | undefined;
+  /** Delivers what the run produced (grouped notifications included), within `deadlineMs`. */
+  finish(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Embedded alerting for `flowtel run`: the rules folder evaluated on this process's transitions, alert
+ * state kept in FLOWTEL_HOME's SQLite file (so the next run resolves what this one fired), notifications
+ * delivered through configured channels and printed, naming the variables to set, for the others.
+ * Nothing here loads unless there is a rules folder and alerting is not off.
+ */
+export async function startRunAlerting(
+  rulesDir: string | undefined,
+  env: Env,
+): Promise<RunAlerting | undefined> {
+  if (env.FLOWTEL_ALERTING === 'off') return undefined;
+  const dir = rulesDir ?? (existsSync('rules') ? 'rules' : undefined);
+  if (dir === undefined) return undefined;
+  const [
+    { loadRules, startAlerting, printingSink, missingSecrets },
+    { openAlertStateStore },
+    { createDelivery },
+  ] = await Promise.all([
+    import('../rules/index.ts'),
+    import('../store/index.ts'),
+    import('../notify/index.ts'),
+  ]);
+  const rules = await loadRules(dir, { env });
+  const configured = Object.entries(rules.channels).filter(
+    ([, channel]) => missingSecrets(channel, env).length === 0,
+  );
+  // Both read FLOWTEL_HOME from `env` and share its one SQLite file.
+  const store = await openAlertStateStore({ env });
+  const delivery = configured.length > 0 ? await createDelivery({ rules, env }) : undefined;
+  const print = printingSink(rules, env);
+  const unconfigured = new Set(
+    Object.keys(rules.channels).filter(
+      (name) => !configured.some(([configuredName]) => configuredName === name),
+    ),
+  );
+  const sink = (notification: Notification) => {
+    // Print what cannot be sent, naming the variables to set; deliver the rest.
+    const sendable = notification.channels.filter((name) => rules.channels[name] && !unconfigured.has(name));
+    if (!delivery || sendable.length < notification.channels.length || sendable.length === 0)
+      print(notification);
+    if (delivery && sendable.length > 0) delivery.sink({ ...notification, channels: sendable });
+  };
+  const alerting = await startAlerting({ rules, sink, store, env });
+  return {
+    traceUrlTemplate: rules.links.trace,
+    async finish(deadlineMs) {
+      await alerting.stop();
+      if (delivery) {
+        const { pending } = await delivery.flush(deadlineMs);
+        if (pending > 0) {
+          process.stderr.write(
+            `flowtel: ${pending} notification(s) not delivered yet; they stay in the outbox and are sent by the next flowtel process\n`,
+          );
+        }
+        await delivery.close();
+      }
+      store.close();
+    },
+  };
+}

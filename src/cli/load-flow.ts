@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isFlow } from '../runtime/brand.ts';
+import type { Flow } from '../runtime/flow.ts';
+import { UsageError } from './usage.ts';
+
+type AnyFlow = Flow<unknown, unknown>;
+
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+
+/**
+ * Imports the user's file and picks the flow to run: the only flow it exports, or the one named by
+ * `--flow` (its flow name or export name). Flows are recognised by their brand, so a file that uses
+ * another copy of flowtel works too. TypeScript files load through tsx, registered only when needed.
+ */
+export async function loadFlow(file: string, wanted: string | undefined): Promise<AnyFlow> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`cannot find ${file}`);
+  if (TYPESCRIPT.test(path)) await registerTypeScript();
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`${file} does not load: ${firstLine(error)}`);
+  }
+  const flows = Object.entries(module).filter(([, value]) => isFlow(value)) as Array<[string, AnyFlow]>;
+  const unique = [...new Map(flows.map(([name, value]) => [value, name])).entries()];
+  if (unique.length === 0) throw new UsageError(`${file} exports no flow: export one made with flow(...)`);
+  if (wanted !== undefined) {
+    const match = unique.find(([value, exportName]) => value.flowName === wanted || exportName === wanted);
+    if (!match) {
+      throw new UsageError(`${file} has no flow named '${wanted}'; it has: ${describe(unique)}`);
+    }
+    return match[0];
+  }
+  if (unique.length > 1)
+    throw new UsageError(`${file} exports several flows; pick one with --flow: ${describe(unique)}`);
+  return unique[0]![0];
+}
+
+async function registerTypeScript(): Promise<void> {
+  // Node 20 cannot strip types. When the CLI itself runs under tsx, the loader is already in place.
+  if (process.execArgv.some((arg) => arg.includes('tsx'))) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
+function describe(flows: Array<[AnyFlow, string]>): string {
+  return flows
+    .map(([value, exportName]) =>
+      value.flowName === exportName ? exportName : `${value.flowName} (export ${exportName})`,
+    )
+    .join(', ');
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

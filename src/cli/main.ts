@@ -1,0 +1,41 @@
+import type { CliIo } from './io.ts';
+import { ExitCode, MAIN_HELP, UsageError } from './usage.ts';
+
+/** Runs one CLI command and answers with its exit code; usage errors print one line to fix and exit 2. */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`flowtel: ${error.message}\n`);
+      return ExitCode.USAGE;
+    }
+    throw error;
+  }
+}
+
+async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      io.stdout.write(MAIN_HELP);
+      return command === undefined ? ExitCode.USAGE : ExitCode.COMPLETED;
+    case 'run': {
+      const { runCommand } = await import('./run-command.ts');
+      return runCommand(rest, io);
+    }
+    case 'rules': {
+      const { rulesCommand } = await import('./rules-command.ts');
+      return rulesCommand(rest, io);
+    }
+    case 'notify': {
+      const { notifyCommand } = await import('./notify-command.ts');
+      return notifyCommand(rest, io);
+    }
+    default:
+      throw new UsageError(`unknown command '${command}' (commands: run, rules, notify; see flowtel --help)`);
+  }
+}

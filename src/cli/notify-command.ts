@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import type { CliIo } from './io.ts';
+import { ExitCode, UsageError } from './usage.ts';
+
+const HELP = `flowtel notify test <channel> [--rules dir]
+  sends a test message through a configured channel of the rules folder and reports the receiver's answer
+`;
+
+/** `flowtel notify test <channel>`. */
+export async function notifyCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout.write(HELP);
+    return sub === undefined ? ExitCode.USAGE : ExitCode.COMPLETED;
+  }
+  if (sub !== 'test') throw new UsageError(`unknown notify command '${sub}' (test)`);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(rest);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const channel = parsed.positionals[0];
+  if (channel === undefined || parsed.positionals.length > 1) {
+    throw new UsageError(
+      'flowtel notify test needs one channel name: flowtel notify test <channel> [--rules dir]',
+    );
+  }
+  const { notifyTest } = await import('../notify/commands/notify-test.ts');
+  return notifyTest(channel, {
+    rulesDir: parsed.values.rules ?? 'rules',
+    env: io.env,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  });
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({ args: [...args], allowPositionals: true, options: { rules: { type: 'string' } } });
+}

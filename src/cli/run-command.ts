@@ -1,0 +1,154 @@
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ParameterValidationError } from '../errors.ts';
+import { onTransition } from '../runtime/hub.ts';
+import { validateParams } from '../runtime/params.ts';
+import type { FlowRunRecord } from '../runtime/run-record.ts';
+import { startRunAlerting } from './alerting.ts';
+import type { CliIo } from './io.ts';
+import { loadFlow } from './load-flow.ts';
+import { parseParams } from './params-args.ts';
+import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
+import { formatElapsed } from './view/model.ts';
+import { PipeView, type RunView } from './view/pipe-view.ts';
+import { TtyView } from './view/tty-view.ts';
+
+/** How long alerts and telemetry may take to flush once the run has ended. */
+const FLUSH_DEADLINE_MS = 3_000;
+
+/**
+ * `flowtel run`: validates parameters before anything starts, runs the flow with a live view, records
+ * transitions if asked, delivers alerts and flushes telemetry with deadlines, and answers with the exit
+ * code of the run.
+ */
+export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (values.help) {
+    io.stdout.write(RUN_HELP);
+    return ExitCode.COMPLETED;
+  }
+  const file = positionals[0];
+  if (file === undefined)
+    throw new UsageError('flowtel run needs a file: flowtel run <file> (see flowtel run --help)');
+  if (positionals.length > 1)
+    throw new UsageError(`unexpected argument '${positionals[1]}' (parameters go in --param key=value)`);
+
+  const flow = await loadFlow(file, values.flow);
+  const params = parseParams(values.param ?? [], values['params-json']);
+  await refuseInvalidParams(flow.flowName, flow.options.schema, params);
+  const alerting = await startRunAlerting(values.rules, io.env).catch((error: unknown) => {
+    throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
+  });
+  const { setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
+  await setupTelemetry({ serviceName: flow.flowName, env: io.env });
+
+  const view: RunView = io.stdout.isTTY
+    ? new TtyView(io.stdout as NodeJS.WriteStream)
+    : new PipeView((line) => io.stdout.write(`${line}\n`));
+  const recording = values.record ? createWriteStream(values.record) : undefined;
+  const stopObserving = onTransition((record) => {
+    view.onTransition(record);
+    recording?.write(`${JSON.stringify(record)}\n`);
+  });
+  const stop = new AbortController();
+  const signals = handleSignals(stop, io);
+  let record: FlowRunRecord;
+  try {
+    record = await flow.run(params as never, { signal: stop.signal });
+  } finally {
+    stopObserving();
+    view.close();
+    signals.restore();
+  }
+  io.stdout.write(`${summary(record, io.env.FLOWTEL_TRACE_URL ?? alerting?.traceUrlTemplate)}\n`);
+  await Promise.all([
+    alerting?.finish(FLUSH_DEADLINE_MS),
+    shutdownTelemetry(FLUSH_DEADLINE_MS),
+    recording && new Promise((resolve) => recording.end(resolve)),
+  ]);
+  return (
+    signals.exitCode() ?? (record.state.type === 'COMPLETED' ? ExitCode.COMPLETED : ExitCode.NOT_COMPLETED)
+  );
+}
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        flow: { type: 'string' },
+        param: { type: 'string', multiple: true, short: 'p' },
+        'params-json': { type: 'string' },
+        record: { type: 'string' },
+        rules: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see flowtel run --help)`);
+  }
+}
+
+/** Through the CLI invalid parameters start no run and page nobody: a typo is a usage error. */
+async function refuseInvalidParams(flowName: string, schema: unknown, params: unknown): Promise<void> {
+  try {
+    await validateParams(flowName, schema as never, params);
+  } catch (error) {
+    if (!(error instanceof ParameterValidationError)) throw error;
+    const lines = error.issues.map(
+      (issue) => `  ${issue.path ? `--param ${issue.path}` : 'parameters'}: ${issue.message}`,
+    );
+    throw new UsageError(
+      `invalid parameters for flow '${flowName}' (no run was started):\n${lines.join('\n')}`,
+    );
+  }
+}
+
+/**
+ * SIGINT/SIGTERM cancel the run (it ends Cancelled, telemetry and alerts still flush) and the exit code
+ * becomes 130/143; a second signal exits at once.
+ */
+function handleSignals(stop: AbortController, io: CliIo) {
+  let code: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (code !== undefined) process.exit(code);
+    code = signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM;
+    io.stderr.write(`\nflowtel: ${signal} received, cancelling the run (send it again to exit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    exitCode: () => code,
+    restore() {
+      // Keep handling a second signal during the flush; only stop cancelling.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const exitNow = () => process.exit(code ?? ExitCode.SIGINT);
+      process.once('SIGINT', exitNow);
+      process.once('SIGTERM', exitNow);
+    },
+  };
+}
+
+function summary(record: FlowRunRecord, traceUrl: string | undefined): string {
+  const counts = Object.entries(record.taskRuns.counts)
+    .map(([state, count]) => `${count} ${state.toLowerCase()}`)
+    .join(', ');
+  const lines = [
+    `flow ${record.flow} ${record.state.name} in ${formatElapsed(record.durationMs)}${counts ? ` (task runs: ${counts})` : ''}`,
+  ];
+  if (record.state.message && record.state.type !== 'COMPLETED') lines.push(`  ${record.state.message}`);
+  for (const task of record.taskRuns.records.filter((t) => t.state.type !== 'COMPLETED').slice(0, 5)) {
+    lines.push(
+      `  task ${task.task} ${task.state.name} after ${task.attempts} attempt(s)${task.error ? `: ${task.error.type}: ${task.error.message}` : ''}`,
+    );
+  }
+  lines.push(`  run id   ${record.flowRunId}`);
+  if (record.traceId) {
+    lines.push(`  trace id ${record.traceId}`);
+    if (traceUrl) lines.push(`  trace    ${traceUrl.replaceAll('{traceId}', record.traceId)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+/** A mistake in how flowtel was called (arguments, parameters, a file that does not load): exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const ExitCode = {
+  COMPLETED: 0,
+  NOT_COMPLETED: 1,
+  USAGE: 2,
+  SIGINT: 130,
+  SIGTERM: 143,
+} as const;
+
+export const MAIN_HELP = `flowtel: run TypeScript pipelines as flows and tasks, traced with OpenTelemetry.
+
+Usage:
+  flowtel run <file> [--flow name] [--param key=value ...] [--params-json '{...}'] [--record file.jsonl] [--rules dir]
+  flowtel rules check [dir]
+  flowtel rules test <file>
+  flowtel notify test <channel> [--rules dir]
+  flowtel --help | flowtel <command> --help
+
+Environment: OTEL_EXPORTER_OTLP_ENDPOINT (where telemetry goes), FLOWTEL_TRACE_URL (trace link
+template, {traceId} replaced), FLOWTEL_ALERTING=off, FLOWTEL_HOME, FLOWTEL_MAX_TASK_SPANS.
+`;
+
+export const RUN_HELP = `flowtel run <file> [options]
+
+Runs one flow exported by <file> (.ts or .js), shows its task runs live, exports its telemetry,
+evaluates the alert rules folder on it and delivers alerts before exiting.
+
+Options:
+  --flow <name>          which flow, when the file exports several (flow name or export name)
+  --param key=value      a parameter; the value is JSON when it parses (n=5, dry=true), else a string;
+                         dotted keys nest (db.host=x); repeat for more
+  --params-json '{...}'  parameters as one JSON object (--param values are applied on top)
+  --record <file>        write the run's transition records (JSON lines) to <file>
+  --rules <dir>          alert rules folder (default ./rules when it exists)
+  -h, --help             this text
+
+Exit codes: 0 the run completed; 1 it did not (failed, timed out, cancelled, crashed);
+2 bad usage, invalid parameters (no run starts) or a file that does not load;
+130/143 stopped by SIGINT/SIGTERM (the run ends Cancelled).
+`;

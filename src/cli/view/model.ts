@@ -1,0 +1,102 @@
+import type { TransitionRecord } from '../../runtime/transition.ts';
+
+/** What the live view knows of one task name within one flow run: counts, plus the runs in progress. */
+export interface TaskLine {
+  readonly task: string;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retries: number;
+  /** Task runs not yet final, by id: their current state name, attempt and when they entered it. */
+  readonly active: Map<string, { state: string; attempt: number; since: number }>;
+}
+
+export interface FlowLine {
+  readonly flow: string;
+  readonly flowRunId: string;
+  readonly depth: number;
+  state: string;
+  startedAt: number;
+  endedAt: number | undefined;
+  readonly tasks: Map<string, TaskLine>;
+}
+
+const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
+
+/**
+ * The state of a run as the terminal shows it, folded from transition records. Memory grows with the
+ * number of distinct task names and runs in progress, never with the number of finished task runs.
+ */
+export class RunModel {
+  readonly flows = new Map<string, FlowLine>();
+
+  apply(record: TransitionRecord): void {
+    if (!record.flowRunId || !record.flow) return;
+    const at = Date.parse(record.at);
+    let flow = this.flows.get(record.flowRunId);
+    if (!flow) {
+      const parent = record.parentFlowRunId ? this.flows.get(record.parentFlowRunId) : undefined;
+      flow = {
+        flow: record.flow,
+        flowRunId: record.flowRunId,
+        depth: parent ? parent.depth + 1 : 0,
+        state: record.state.name,
+        startedAt: at,
+        endedAt: undefined,
+        tasks: new Map(),
+      };
+      this.flows.set(record.flowRunId, flow);
+    }
+    if (record.task === undefined || record.taskRunId === undefined) {
+      flow.state = record.state.name;
+      if (FINAL.has(record.state.type)) flow.endedAt = at;
+      return;
+    }
+    let line = flow.tasks.get(record.task);
+    if (!line) {
+      line = { task: record.task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
+      flow.tasks.set(record.task, line);
+    }
+    if (record.state.name === 'AwaitingRetry') line.retries++;
+    if (!FINAL.has(record.state.type)) {
+      line.active.set(record.taskRunId, { state: record.state.name, attempt: record.attempt, since: at });
+      return;
+    }
+    line.active.delete(record.taskRunId);
+    if (record.state.type === 'COMPLETED') line.completed++;
+    else if (record.state.type === 'CANCELLED') line.cancelled++;
+    else line.failed++;
+  }
+
+  /** Totals over every task of every flow run: for summaries. */
+  totals(): {
+    completed: number;
+    failed: number;
+    cancelled: number;
+    running: number;
+    pending: number;
+    retries: number;
+  } {
+    const totals = { completed: 0, failed: 0, cancelled: 0, running: 0, pending: 0, retries: 0 };
+    for (const flow of this.flows.values()) {
+      for (const line of flow.tasks.values()) {
+        totals.completed += line.completed;
+        totals.failed += line.failed;
+        totals.cancelled += line.cancelled;
+        totals.retries += line.retries;
+        for (const run of line.active.values()) {
+          if (run.state === 'Pending') totals.pending++;
+          else totals.running++;
+        }
+      }
+    }
+    return totals;
+  }
+}
+
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
+}

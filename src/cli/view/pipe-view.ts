@@ -1,0 +1,57 @@
+import type { TransitionRecord } from '../../runtime/transition.ts';
+import { formatElapsed, RunModel } from './model.ts';
+
+export interface RunView {
+  onTransition(record: TransitionRecord): void;
+  /** Stops timers and leaves the output in its final form. */
+  close(): void;
+}
+
+/**
+ * Output for a pipe or a log file: flow transitions, retries and failures as they happen, and a summary
+ * every `summaryEveryMs` while the run lasts; never a line per successful task run.
+ */
+export class PipeView implements RunView {
+  private readonly model = new RunModel();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    summaryEveryMs = 10_000,
+  ) {
+    this.timer = setInterval(() => this.summary(), summaryEveryMs);
+    this.timer.unref();
+  }
+
+  onTransition(record: TransitionRecord): void {
+    this.model.apply(record);
+    const time = record.at.slice(11, 23);
+    if (record.task === undefined) {
+      this.write(`${time} flow ${record.flow} ${record.state.name}${suffix(record)}`);
+    } else if (record.state.name === 'AwaitingRetry') {
+      this.write(`${time} task ${record.task} attempt ${record.attempt} failed, will retry${suffix(record)}`);
+    } else if (['Failed', 'TimedOut', 'Crashed'].includes(record.state.name)) {
+      this.write(
+        `${time} task ${record.task} ${record.state.name} after ${record.attempt} attempt(s)${suffix(record)}`,
+      );
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private summary(): void {
+    for (const flow of this.model.flows.values()) {
+      if (flow.endedAt !== undefined || flow.depth > 0) continue;
+      const t = this.model.totals();
+      this.write(
+        `flow ${flow.flow} ${flow.state} ${formatElapsed(Date.now() - flow.startedAt)}: ${t.completed} completed, ${t.running} running, ${t.pending} pending, ${t.failed} failed, ${t.retries} retries`,
+      );
+    }
+  }
+}
+
+function suffix(record: TransitionRecord): string {
+  return record.message ? `: ${record.message}` : '';
+}
