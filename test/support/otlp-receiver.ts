@@ -24,11 +24,20 @@ export interface ReceivedRequest {
   contentEncoding?: string;
   /** The HTTP status the receiver answered with. */
   status: number;
+  /** The request headers named in `recordHeaders` (lowercase), when that option is given. */
+  headers?: Record<string, string>;
 }
 
 export interface OtlpReceiverOptions {
   /** Bodies larger than this get 413. @default 16 MiB */
   maxBodyBytes?: number;
+  /**
+   * Called with every decoded span; spans it returns `false` for are not kept in `spans`. For tests
+   * that receive more spans than they can hold (count them in the callback). @default keep all
+   */
+  keepSpan?: (span: DecodedSpan) => boolean;
+  /** Request headers to record in `requests[].headers` (e.g. `['x-api-key']`). @default none */
+  recordHeaders?: readonly string[];
 }
 
 export interface OtlpReceiver {
@@ -61,14 +70,17 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
 
   const handle = createOtlpHttpHandler({
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-    onSpans: (items) => void spans.push(...items),
+    onSpans: (items) => {
+      const { keepSpan } = options;
+      for (const span of items) if (!keepSpan || keepSpan(span)) spans.push(span);
+    },
     onLogs: (items) => void logs.push(...items),
     onMetrics: (items) => void metrics.push(...items),
   });
 
   const server = createServer((request, response) => {
     response.on('finish', () => {
-      requests.push(describe(request, response));
+      requests.push(describe(request, response, options.recordHeaders));
       for (const check of [...waiters]) check();
     });
     const failure = failures.shift();
@@ -121,14 +133,24 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
 }
 
-function describe(request: IncomingMessage, response: ServerResponse): ReceivedRequest {
+function describe(
+  request: IncomingMessage,
+  response: ServerResponse,
+  recordHeaders: readonly string[] | undefined,
+): ReceivedRequest {
   const contentEncoding = request.headers['content-encoding'];
+  const headers: Record<string, string> = {};
+  for (const name of recordHeaders ?? []) {
+    const value = request.headers[name.toLowerCase()];
+    if (value !== undefined) headers[name.toLowerCase()] = String(value);
+  }
   return {
     method: request.method ?? '',
     path: new URL(request.url ?? '/', 'http://localhost').pathname,
     contentType: request.headers['content-type'] ?? '',
     ...(contentEncoding ? { contentEncoding } : {}),
     status: response.statusCode,
+    ...(recordHeaders ? { headers } : {}),
   };
 }
 

@@ -1,0 +1,44 @@
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Protocol } from './config.ts';
+import type { Connections } from './connections.ts';
+
+/**
+ * The OTLP/HTTP exporters, in the encoding `OTEL_EXPORTER_OTLP_[<SIGNAL>_]PROTOCOL` asks for: the
+ * `-proto` packages send protobuf, the `-http` ones JSON. Everything else (endpoint and per-signal
+ * endpoint, headers, timeout, compression, temporality) they read from the environment themselves.
+ * Loaded on demand: only the encoding in use is ever imported.
+ */
+export async function traceExporter(protocol: Protocol, connections: Connections): Promise<SpanExporter> {
+  const { OTLPTraceExporter } =
+    protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-trace-otlp-http')
+      : await import('@opentelemetry/exporter-trace-otlp-proto');
+  const exporter = new OTLPTraceExporter({ httpAgentOptions: connections.agentFactory('traces') });
+  connections.adopt(exporter);
+  return exporter;
+}
+
+export async function logExporter(protocol: Protocol, connections: Connections): Promise<LogRecordExporter> {
+  const { OTLPLogExporter } =
+    protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-logs-otlp-http')
+      : await import('@opentelemetry/exporter-logs-otlp-proto');
+  const exporter = new OTLPLogExporter({ httpAgentOptions: connections.agentFactory('logs') });
+  connections.adopt(exporter);
+  return exporter;
+}
+
+export async function metricExporter(
+  protocol: Protocol,
+  connections: Connections,
+): Promise<PushMetricExporter> {
+  const { OTLPMetricExporter } =
+    protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-metrics-otlp-http')
+      : await import('@opentelemetry/exporter-metrics-otlp-proto');
+  const exporter = new OTLPMetricExporter({ httpAgentOptions: connections.agentFactory('metrics') });
+  connections.adopt(exporter);
+  return exporter;
+}

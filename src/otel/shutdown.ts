@@ -1,0 +1,60 @@
+import type { Providers } from './providers.ts';
+
+export interface ShutdownReport {
+  /** Everything queued reached the backend before the deadline (no drop, no failed export). */
+  flushed: boolean;
+  /** Spans never exported, whatever the reason, since telemetry was set up. */
+  droppedSpans: number;
+}
+
+/** What the metrics' final export gets of the deadline, at most: spans and logs go first. */
+const METRICS_SHARE = 0.25;
+const METRICS_MAX_MS = 500;
+
+/**
+ * Flushes spans and log records, then metrics (so the final count of dropped spans is in them), each
+ * part raced against its share of the deadline. At the deadline whatever is still pending is given up,
+ * counted and its connections closed: a hanging or refusing backend delays the exit by the deadline,
+ * never more, and leaves no socket or timer behind to keep the process alive.
+ */
+export async function shutdownProviders(providers: Providers, deadlineMs: number): Promise<ShutdownReport> {
+  const { spans, logGuard, metricGuard, connections } = providers;
+  const started = Date.now();
+  const metricsMs = metricGuard ? Math.min(METRICS_MAX_MS, deadlineMs * METRICS_SHARE) : 0;
+
+  const first = await within(
+    Promise.all([providers.tracerProvider.shutdown(), providers.loggerProvider.shutdown()]),
+    deadlineMs - metricsMs,
+  );
+  spans?.close();
+  logGuard?.close('not exported before the shutdown deadline');
+  const second = await within(providers.meterProvider.shutdown(), deadlineMs - (Date.now() - started));
+  metricGuard?.close('not exported before the shutdown deadline');
+  connections.close();
+
+  const droppedSpans = spans?.drops.total ?? 0;
+  const summary = spans?.drops.summary();
+  if (summary) process.stderr.write(`${summary}\n`);
+  const exportsOk = !logGuard?.lastFailed && !metricGuard?.lastFailed && (spans?.healthy ?? true);
+  return { flushed: first && second && exportsOk && droppedSpans === 0, droppedSpans };
+}
+
+/**
+ * Whether `work` succeeded within `ms`. Its rejection is absorbed here (an export that failed is already
+ * counted); the timer is not unref'd on purpose: it keeps the process alive while flushing, and no longer.
+ */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
+}
