@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Signal } from './config.ts';
+import { SHUT_DOWN } from './export-guard.ts';
 
 type RetryResult = { status: 'failure'; error: Error };
 interface RetryingTransport {
@@ -66,7 +67,8 @@ export class Connections {
       });
   }
 
-  close(): void {
+  /** Resolves once the destroyed sockets have closed (a turn or two of the event loop; 200 ms at most). */
+  close(): Promise<void> {
     this.closed = true;
     for (const [timer, resolve] of this.retries) {
       clearTimeout(timer);
@@ -74,12 +76,23 @@ export class Connections {
     }
     this.retries.clear();
     // An error without a `code`: the exporter treats it as final, not as a network error to retry.
+    const closing = [...this.sockets].map(
+      (socket) => new Promise((resolve) => socket.once('close', resolve)),
+    );
     for (const socket of this.sockets) socket.destroy(shutDown());
+    if (closing.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 200);
+      void Promise.all(closing).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
 function shutDown(): Error {
-  return new Error('telemetry was shut down');
+  return new Error(SHUT_DOWN);
 }
 
 function tlsFiles(signal: Signal): { ca?: Buffer; cert?: Buffer; key?: Buffer } {

@@ -1,4 +1,5 @@
 import type { DiagLogger } from '@opentelemetry/api';
+import { SHUT_DOWN } from './export-guard.ts';
 
 const MAX_LINE = 240;
 
@@ -15,6 +16,8 @@ export function createDiagLogger(
   const seen = new Set<string>();
   const print = (args: unknown[]) => {
     let text = args.map(describe).join(' ').replace(/\s+/g, ' ').trim();
+    // Failures we caused by giving up at the shutdown deadline: the drop summary already says so.
+    if (text.includes(SHUT_DOWN)) return;
     for (const secret of secrets) text = text.split(secret).join('[REDACTED]');
     // The kind of a message: its start, without the numbers (ports, counts, durations) that vary.
     const kind = text.slice(0, 60).replace(/\d+/g, '#');
@@ -53,10 +56,22 @@ export function headerSecrets(env: NodeJS.ProcessEnv): string[] {
 
 function describe(value: unknown): string {
   if (value instanceof Error) return value.message || value.name;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.startsWith('{') ? messageOf(value) : value;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }
+}
+
+/** The SDK's global error handler passes errors as JSON (`stack`, `message`, ...): keep the message. */
+function messageOf(json: string): string {
+  try {
+    const parsed = JSON.parse(json) as { message?: unknown; name?: unknown };
+    if (typeof parsed.message === 'string' && parsed.message !== '') return parsed.message;
+    if (typeof parsed.name === 'string') return parsed.name;
+  } catch {
+    // not JSON after all
+  }
+  return json;
 }

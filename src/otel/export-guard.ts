@@ -37,6 +37,9 @@ interface Pending<T> {
   settled: boolean;
 }
 
+/** Why an export failed when flowtel gave up on it at the shutdown deadline (or refused it after). */
+export const SHUT_DOWN = 'not exported before the shutdown deadline';
+
 /** Exports on the wire at once, per signal: well below the OTLP exporter's own limit of 30. */
 const MAX_CONCURRENT_EXPORTS = 8;
 
@@ -55,16 +58,16 @@ export class ExportGuard<T> implements Exporter<T> {
   export(items: T[], done: (result: ExportResult) => void): void {
     this.hooks.onHand?.(items.length);
     const pending: Pending<T> = { items, done, settled: false };
-    if (this.closed) this.settle(pending, new Error('telemetry was shut down'));
+    if (this.closed) this.settle(pending, new Error(SHUT_DOWN));
     else if (this.inFlight.size >= MAX_CONCURRENT_EXPORTS) this.waiting.push(pending);
     else this.send(pending);
   }
 
-  /** Settles every pending export as failed with `reason`; later exports fail at once. */
-  close(reason: string): void {
+  /** Settles every pending export as failed (`SHUT_DOWN`); later exports fail at once. */
+  close(): void {
     this.closed = true;
-    for (const pending of [...this.inFlight, ...this.waiting.splice(0)])
-      this.settle(pending, new Error(reason));
+    const pending = [...this.inFlight, ...this.waiting.splice(0)];
+    for (const entry of pending) this.settle(entry, new Error(SHUT_DOWN));
   }
 
   forceFlush(): Promise<void> {

@@ -27,10 +27,10 @@ export async function shutdownProviders(providers: Providers, deadlineMs: number
     deadlineMs - metricsMs,
   );
   spans?.close();
-  logGuard?.close('not exported before the shutdown deadline');
+  logGuard?.close();
   const second = await within(providers.meterProvider.shutdown(), deadlineMs - (Date.now() - started));
-  metricGuard?.close('not exported before the shutdown deadline');
-  connections.close();
+  metricGuard?.close();
+  await connections.close();
 
   const droppedSpans = spans?.drops.total ?? 0;
   const summary = spans?.drops.summary();

@@ -3,7 +3,7 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { Backpressure } from './backpressure.ts';
 import type { SpanQueueConfig } from './config.ts';
 import { DropLedger } from './drops.ts';
-import { ExportGuard } from './export-guard.ts';
+import { ExportGuard, SHUT_DOWN } from './export-guard.ts';
 
 export interface SpanPipelineOptions {
   readonly exporter: SpanExporter;
@@ -55,7 +55,7 @@ export class SpanPipeline implements SpanProcessor {
         if (error === undefined) {
           this.backpressure.healthy();
         } else {
-          this.drops.add(count, `export failed: ${error}`);
+          this.drops.add(count, error === SHUT_DOWN ? error : `export failed: ${error}`);
           this.backpressure.bypass();
         }
       },
@@ -104,7 +104,7 @@ export class SpanPipeline implements SpanProcessor {
   close(): void {
     this.closing = true;
     this.backpressure.bypass();
-    this.guard.close('not exported before the shutdown deadline');
+    this.guard.close();
     const queued = this.accepted - this.handed;
     if (queued > 0) this.drops.add(queued, 'still queued at the shutdown deadline');
     this.final = true;
