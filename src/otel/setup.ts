@@ -42,6 +42,8 @@ export type { ShutdownReport };
 /** What a shutdown waits for at most, by default. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 3_000;
 
+/** Set while `setupTelemetry()` awaits the SDK, so that a second call cannot slip in. */
+let settingUp = false;
 let current: { handle: TelemetryHandle; shutdown: Promise<ShutdownReport> | undefined } | undefined;
 
 /**
@@ -51,19 +53,32 @@ let current: { handle: TelemetryHandle; shutdown: Promise<ShutdownReport> | unde
  * the variable; never because the backend is unreachable (exports fail later and are counted).
  */
 export async function setupTelemetry(options: TelemetryOptions = {}): Promise<TelemetryHandle> {
-  if (current) throw new Error('telemetry is already set up: call shutdownTelemetry() first');
+  if (current || settingUp) throw new Error('telemetry is already set up: call shutdownTelemetry() first');
   const env = options.env ?? process.env;
   const config = readOtelConfig(env);
   if (config.disabled)
     return remember({ enabled: false, shutdown: async () => ({ flushed: true, droppedSpans: 0 }) });
 
-  const resource = await buildResource({
-    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-    ...(options.resource === undefined ? {} : { attributes: options.resource }),
+  // First, so that what the SDK says while it is built goes through the same quiet, redacting logger.
+  diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
+    logLevel: DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
   });
-  const providers = await createProviders(config, resource);
-  register(providers, env);
-  return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, deadlineMs) });
+  settingUp = true;
+  try {
+    const resource = await buildResource({
+      ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+      ...(options.resource === undefined ? {} : { attributes: options.resource }),
+    });
+    const providers = await createProviders(config, resource);
+    register(providers);
+    return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, deadlineMs) });
+  } catch (error) {
+    diag.disable();
+    throw error;
+  } finally {
+    settingUp = false;
+  }
 }
 
 /** Shuts down what `setupTelemetry()` set up; resolves at once when nothing is. */
@@ -88,11 +103,7 @@ function remember(handle: Stoppable): TelemetryHandle {
   return entry.handle;
 }
 
-function register(providers: Providers, env: NodeJS.ProcessEnv): void {
-  diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
-    logLevel: DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+function register(providers: Providers): void {
   providers.tracerProvider.register(); // global tracer provider, context manager, W3C propagators
   metrics.setGlobalMeterProvider(providers.meterProvider);
   logsApi.setGlobalLoggerProvider(providers.loggerProvider);

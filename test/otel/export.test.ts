@@ -149,6 +149,26 @@ describe('the standard switches', () => {
     expect(receiver.spans).toHaveLength(3);
   });
 
+  it('samples as OTEL_TRACES_SAMPLER says: always_off exports no span, and the run still logs', async () => {
+    restoreEnv = setEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'always_off' });
+    await setupTelemetry();
+    await etl();
+    const report = await shutdownTelemetry();
+
+    expect(report.droppedSpans).toBe(0);
+    expect(receiver.spans).toEqual([]);
+    expect(receiver.logs.map((record) => record.body)).toContain('doubling');
+  });
+
+  it('exports metrics every OTEL_METRIC_EXPORT_INTERVAL while the process runs, not only at shutdown', async () => {
+    restoreEnv = setEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '100' });
+    await setupTelemetry();
+    await etl();
+
+    await receiver.waitFor(() => signalsOf('/v1/metrics').length > 0);
+    expect(receiver.metrics.map((metric) => metric.name)).toContain('flowtel.task.run.duration');
+  });
+
   it('refuses gRPC and unknown exporters, naming the variable and the value', async () => {
     restoreEnv = setEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     await expect(setupTelemetry()).rejects.toThrow(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { flow, task } from 'flowtel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setupTelemetry, shutdownTelemetry } from '../../src/otel/index.ts';
+import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { setEnv } from './env.ts';
 
 let restoreEnv: () => void = () => {};
@@ -133,5 +134,32 @@ describe('export errors on stderr', () => {
     const lines = stderr.split('\n').filter(Boolean);
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines.filter((line) => line.includes('spans were dropped'))).toHaveLength(1);
+  });
+});
+
+describe('spans a backend refuses', () => {
+  it('are counted in flowtel.telemetry.spans.dropped and said once on stderr', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      restoreEnv = setEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOGS_EXPORTER: 'none' });
+      receiver.respondWith(400); // the first request is the spans' (metrics go last, at shutdown)
+      let report: Awaited<ReturnType<typeof shutdownTelemetry>> | undefined;
+      const stderr = await stderrOf(async () => {
+        await setupTelemetry();
+        await small.run();
+        report = await shutdownTelemetry();
+      });
+
+      expect(report).toEqual({ flushed: false, droppedSpans: 3 });
+      expect(receiver.requests.map((request) => `${request.path} ${request.status}`)).toEqual([
+        '/v1/traces 400',
+        '/v1/metrics 200',
+      ]);
+      const dropped = receiver.metrics.find((metric) => metric.name === 'flowtel.telemetry.spans.dropped');
+      expect(dropped?.dataPoints.map((point) => ('value' in point ? point.value : undefined))).toEqual([3]);
+      expect(stderr).toMatch(/^flowtel: 3 spans were dropped \(3 export failed: .*400/m);
+    } finally {
+      await receiver.close();
+    }
   });
 });
