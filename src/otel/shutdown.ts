@@ -23,7 +23,7 @@ export async function shutdownProviders(providers: Providers, deadlineMs: number
   const metricsMs = metricGuard ? Math.min(METRICS_MAX_MS, deadlineMs * METRICS_SHARE) : 0;
 
   const first = await within(
-    Promise.all([providers.tracerProvider.shutdown(), providers.loggerProvider.shutdown()]),
+    allSucceed([providers.tracerProvider.shutdown(), providers.loggerProvider.shutdown()]),
     deadlineMs - metricsMs,
   );
   spans?.close();
@@ -57,4 +57,10 @@ function within(work: Promise<unknown>, ms: number): Promise<boolean> {
       },
     );
   });
+}
+
+/** Settles when all have (one failing must not cut the others' flush short); rejects if any failed. */
+async function allSucceed(work: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  if (results.some((result) => result.status === 'rejected')) throw new Error('a flush failed');
 }
