@@ -55,7 +55,7 @@ const load = task(
 const summarise = task('summarise', (rows: number, day: string) => `${rows} orders loaded for ${day}`);
 
 /** A subflow: its own flow run, a child span in the same trace. */
-export const report = flow(
+const report = flow(
   { name: 'etl-report', tags: ['example'] },
   async ({ rows, day }: { rows: number; day: string }) => summarise(rows, day),
 );

@@ -40,7 +40,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
   });
   const { setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
-  await setupTelemetry({ serviceName: flow.flowName, env: io.env });
+  await setupTelemetry({ serviceName: flow.flowName, env: io.env }).catch((error: unknown) => {
+    // A bad OTEL_* value (named in the message) is a usage error: no run starts.
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  });
 
   const view: RunView = io.stdout.isTTY
     ? new TtyView(io.stdout as NodeJS.WriteStream)
@@ -61,11 +65,20 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     signals.restore();
   }
   io.stdout.write(`${summary(record, io.env.FLOWTEL_TRACE_URL ?? alerting?.traceUrlTemplate)}\n`);
-  await Promise.all([
+  const [, telemetry] = await Promise.all([
     alerting?.finish(FLUSH_DEADLINE_MS),
     shutdownTelemetry(FLUSH_DEADLINE_MS),
     recording && new Promise((resolve) => recording.end(resolve)),
   ]);
+  if (
+    telemetry.droppedSpans > 0 &&
+    !io.env.OTEL_EXPORTER_OTLP_ENDPOINT &&
+    !io.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+  ) {
+    io.stderr.write(
+      'flowtel: no OTLP endpoint is configured and none answered at http://localhost:4318: set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=none)\n',
+    );
+  }
   return (
     signals.exitCode() ?? (record.state.type === 'COMPLETED' ? ExitCode.COMPLETED : ExitCode.NOT_COMPLETED)
   );

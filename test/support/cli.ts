@@ -36,7 +36,14 @@ export function startCli(
   const cwd = options.cwd ?? tempDir();
   const child = spawn(
     process.execPath,
-    ['--conditions=flowtel-source', '--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args],
+    // tsx resolved here, not from the child's working directory (a temp dir without node_modules).
+    [
+      '--conditions=flowtel-source',
+      '--import',
+      import.meta.resolve('tsx'),
+      join(ROOT, 'src/cli/bin.ts'),
+      ...args,
+    ],
     {
       cwd,
       env: {
