@@ -56,7 +56,8 @@ export class FlowRun {
   readonly inflight = new Set<TaskRun>();
   readonly states: State[] = [];
   readonly taskRecords: TaskRunRecord[] = [];
-  readonly taskCounts: Partial<Record<StateName, number>> = {};
+  private completedTasks = 0;
+  private readonly otherTaskCounts = new Map<StateName, number>();
   /** Errors already recorded as exceptions on a task or attempt span, so the flow span does not repeat them. */
   readonly recordedErrors = new WeakSet<object>();
   readonly recordedValues = new Set<unknown>();
@@ -285,8 +286,18 @@ export class FlowRun {
 
   countTask(record: TaskRunRecord | undefined, finalName: StateName): void {
     this.taskTotal++;
-    this.taskCounts[finalName] = (this.taskCounts[finalName] ?? 0) + 1;
+    // The common case gets a plain field; other final states are rarer and go in the map.
+    if (finalName === 'Completed') this.completedTasks++;
+    else this.otherTaskCounts.set(finalName, (this.otherTaskCounts.get(finalName) ?? 0) + 1);
     if (record) this.taskRecords.push(record);
+  }
+
+  /** Task runs by final state name, e.g. `{ Completed: 998, Failed: 2 }`. */
+  get taskCounts(): Partial<Record<StateName, number>> {
+    const counts: Partial<Record<StateName, number>> = {};
+    if (this.completedTasks > 0) counts.Completed = this.completedTasks;
+    for (const [name, count] of this.otherTaskCounts) counts[name] = count;
+    return counts;
   }
 
   private record(

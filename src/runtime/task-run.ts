@@ -17,6 +17,7 @@ import { errorInfo } from './errors-info.ts';
 import type { FlowRun } from './flow-run.ts';
 import { type AttemptOutcome, afterAttempt } from './retry.ts';
 import type { TaskRunRecord } from './run-record.ts';
+import type { Semaphore } from './semaphore.ts';
 import { resultOf, runningName, type State, type StateName, stateOf } from './state.ts';
 import type { TaskDefinition } from './task-definition.ts';
 import type { ErrorInfo } from './transition.ts';
@@ -73,56 +74,93 @@ export class TaskRun implements Scope {
     return this.attemptSignal ?? this.flowRun.signal;
   }
 
-  /** Runs the attempts; resolves with the result or rejects with what the last attempt threw. */
-  async execute(args: unknown[]): Promise<unknown> {
-    const { def, flowRun } = this;
-    const semaphore = def.semaphore;
-    if (semaphore && !semaphore.tryAcquire()) {
+  /**
+   * Runs the attempts; resolves with the result or rejects with what the last attempt threw. Written
+   * without an async frame: a first attempt that succeeds costs one `then`, the rest (waiting for a slot,
+   * retries) takes the slower paths.
+   */
+  execute(args: unknown[]): Promise<unknown> {
+    const semaphore = this.def.semaphore;
+    if (semaphore && !semaphore.tryAcquire()) return this.executeAfterSlot(semaphore, args);
+    return this.runAttempt(args, this.pendingAt);
+  }
+
+  private async executeAfterSlot(semaphore: Semaphore, args: unknown[]): Promise<unknown> {
+    try {
+      await semaphore.acquire(this.flowRun.signal);
+    } catch (reason) {
+      throw this.finish('Cancelled', reason, 'cancelled while waiting for a concurrency slot');
+    }
+    return this.runAttempt(args, now());
+  }
+
+  /** One attempt: invoked synchronously, settled by `succeeded` or `failed`. */
+  private runAttempt(args: unknown[], at: number): Promise<unknown> {
+    const { def } = this;
+    if (this.attempt === 1) this.runningAt = at;
+    this.transition(runningName(this.attempt), this.attempt, at);
+    const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, at) : undefined;
+    const timeout = def.options.timeoutMs === undefined ? undefined : new AbortController();
+    let value: unknown;
+    try {
+      value = this.invoke(args, attemptSpan, timeout);
+    } catch (error) {
+      return this.failed(error, attemptSpan, timeout, args);
+    }
+    if (!isThenable(value)) {
       try {
-        await semaphore.acquire(flowRun.signal);
-      } catch (reason) {
-        throw this.finish('Cancelled', reason, 'cancelled while waiting for a concurrency slot');
+        return Promise.resolve(this.succeeded(value, attemptSpan));
+      } catch (error) {
+        return Promise.reject(error);
       }
+    }
+    const settled = timeout ? raceTimeout(value, timeout, def.options.timeoutMs!, def.name) : value;
+    return (settled instanceof Promise ? settled : Promise.resolve(settled)).then(
+      (result) => this.succeeded(result, attemptSpan),
+      (error: unknown) => this.failed(error, attemptSpan, timeout, args),
+    );
+  }
+
+  private succeeded(value: unknown, attemptSpan: Span | undefined): unknown {
+    attemptSpan?.end();
+    const { flowRun } = this;
+    this.def.semaphore?.release();
+    // Returning after the flow run was aborted is still stopping on request, not completing.
+    if (flowRun.signal.aborted) throw this.finish('Cancelled', flowRun.signal.reason, undefined);
+    this.finish('Completed', undefined, undefined);
+    return value;
+  }
+
+  private async failed(
+    error: unknown,
+    attemptSpan: Span | undefined,
+    timeout: AbortController | undefined,
+    args: unknown[],
+  ): Promise<unknown> {
+    const { def, flowRun } = this;
+    const kind: AttemptOutcome = flowRun.signal.aborted
+      ? 'cancelled'
+      : timeout?.signal.aborted
+        ? 'timed-out'
+        : 'failed';
+    if (kind !== 'cancelled') {
+      if (attemptSpan) this.recordFailure(attemptSpan, error, true);
+      else this.unrecordedError = error;
+    }
+    attemptSpan?.end();
+    const decision = afterAttempt(def.options.policy, this.attempt, kind, error);
+    if (decision.next !== 'AwaitingRetry') {
+      def.semaphore?.release();
+      throw this.finish(decision.next, error, undefined);
     }
     try {
-      for (;;) {
-        // Without a wait for a slot, the run starts the moment it was created: spare a clock read.
-        const at = this.attempt === 1 && !semaphore ? this.pendingAt : now();
-        if (this.attempt === 1) this.runningAt = at;
-        this.transition(runningName(this.attempt), this.attempt, at);
-        // One async frame per task run: the attempt is invoked synchronously and awaited here.
-        const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, at) : undefined;
-        const timeout = def.options.timeoutMs === undefined ? undefined : new AbortController();
-        try {
-          let value = this.invoke(args, attemptSpan, timeout);
-          if (isThenable(value)) {
-            value = await (timeout ? raceTimeout(value, timeout, def.options.timeoutMs!, def.name) : value);
-          }
-          attemptSpan?.end();
-          // Returning after the flow run was aborted is still stopping on request, not completing.
-          if (flowRun.signal.aborted) throw this.finish('Cancelled', flowRun.signal.reason, undefined);
-          this.finish('Completed', undefined, undefined);
-          return value;
-        } catch (error) {
-          const kind: AttemptOutcome = flowRun.signal.aborted
-            ? 'cancelled'
-            : timeout?.signal.aborted
-              ? 'timed-out'
-              : 'failed';
-          if (kind !== 'cancelled') {
-            if (attemptSpan) this.recordFailure(attemptSpan, error, true);
-            else this.unrecordedError = error;
-          }
-          attemptSpan?.end();
-          const decision = afterAttempt(def.options.policy, this.attempt, kind, error);
-          if (decision.next !== 'AwaitingRetry') throw this.finish(decision.next, error, undefined);
-          await this.awaitRetry(error, decision.delayMs);
-        }
-        this.attempt++;
-      }
-    } finally {
-      semaphore?.release();
+      await this.awaitRetry(error, decision.delayMs);
+    } catch (cancelled) {
+      def.semaphore?.release();
+      throw cancelled;
     }
+    this.attempt++;
+    return this.runAttempt(args, now());
   }
 
   /** Calls the task's function in its scope (and its span's context, when traced). */

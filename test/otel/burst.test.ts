@@ -57,6 +57,29 @@ describe('a burst of 100,000 task runs', () => {
     expect(growth).toBeLessThan(HEAP_LIMIT_BYTES);
   });
 
+  it('exports every span over OTLP/JSON as well', async () => {
+    const restoreProtocol = setEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      FLOWTEL_MAX_TASK_SPANS: '0',
+    });
+    try {
+      const burst = flow({ name: 'burst' }, async () => {
+        for (let start = 0; start < TASK_RUNS; start += 1_000) {
+          await Promise.all(Array.from({ length: 1_000 }, (_, i) => noop(start + i)));
+        }
+      });
+      await setupTelemetry();
+      await burst();
+      expect(await shutdownTelemetry(30_000)).toEqual({ flushed: true, droppedSpans: 0 });
+    } finally {
+      restoreProtocol();
+    }
+
+    expect(taskSpanIds.size).toBe(TASK_RUNS);
+    expect(receiver.requests.every((r) => r.contentType?.startsWith('application/json'))).toBe(true);
+  });
+
   it('exports every span when the runs go one after another', async () => {
     const burst = flow({ name: 'burst' }, async () => {
       for (let i = 0; i < TASK_RUNS; i++) await noop(i);
