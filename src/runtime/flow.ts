@@ -4,6 +4,7 @@ import { type FlowOptions, type ResolvedFlowOptions, resolveFlowOptions } from '
 import type { InferInput, InferOutput, StandardSchema } from './params.ts';
 import { type RunOptions, runFlow } from './run-flow.ts';
 import type { FlowRunRecord } from './run-record.ts';
+import { registerFlowSchedule } from './schedules.ts';
 
 /**
  * A flow: call it for its result (or a `FlowRunError`), or `.run()` it for the run record (never throws).
@@ -27,6 +28,7 @@ export function flow<Params = void, Result = unknown>(
 ): Flow<Params, Awaited<Result>>;
 export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow<unknown, unknown> {
   const resolved = resolveFlowOptions(options);
+  if (resolved.schedule) registerFlowSchedule(resolved.name, resolved.schedule);
   if (typeof fn !== 'function')
     throw new TypeError(`flow '${resolved.name}': the second argument must be a function`);
   const run = (params: unknown, runOptions?: RunOptions) => runFlow(resolved, fn, params, runOptions);
