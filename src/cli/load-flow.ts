@@ -24,7 +24,7 @@ export async function loadFlow(file: string, wanted: string | undefined): Promis
   } catch (error) {
     throw new UsageError(`${file} does not load: ${firstLine(error)}`);
   }
-  const flows = Object.entries(module).filter(([, value]) => isFlow(value)) as Array<[string, AnyFlow]>;
+  const flows = exportedValues(module).filter(([, value]) => isFlow(value)) as Array<[string, AnyFlow]>;
   const unique = [...new Map(flows.map(([name, value]) => [value, name])).entries()];
   if (unique.length === 0) throw new UsageError(`${file} exports no flow: export one made with flow(...)`);
   if (wanted !== undefined) {
@@ -42,8 +42,25 @@ export async function loadFlow(file: string, wanted: string | undefined): Promis
 async function registerTypeScript(): Promise<void> {
   // Node 20 cannot strip types. When the CLI itself runs under tsx, the loader is already in place.
   if (process.execArgv.some((arg) => arg.includes('tsx'))) return;
-  const { register } = await import('tsx/esm/api');
-  register();
+  // Both hooks: in a package without "type": "module", tsx compiles a .ts file as CommonJS.
+  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+  cjs.register();
+  esm.register();
+}
+
+/**
+ * The module's exports, and those of its CommonJS `module.exports` when it was compiled as CommonJS
+ * (then an ES import sees them under `default`).
+ */
+function exportedValues(module: Record<string, unknown>): Array<[string, unknown]> {
+  const entries = Object.entries(module);
+  const inner = module.default;
+  if (typeof inner === 'object' && inner !== null && !isFlow(inner)) {
+    entries.push(
+      ...Object.entries(inner as Record<string, unknown>).filter(([name]) => name !== '__esModule'),
+    );
+  }
+  return entries;
 }
 
 function describe(flows: Array<[AnyFlow, string]>): string {
