@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type Attributes,
   type Context,
@@ -11,6 +12,7 @@ import type { Instruments } from '../telemetry/instruments.ts';
 import { Attr, EventName, SpanName } from '../telemetry/keys.ts';
 import { Severity } from '../telemetry/otel-logs.ts';
 import { addStateEvent, emitStateLog } from '../telemetry/state-signals.ts';
+import { AbortFanout } from './abort-fanout.ts';
 import { errorInfo } from './errors-info.ts';
 import { emitTransition, hasListeners } from './hub.ts';
 import type { TaskRunRecord } from './run-record.ts';
@@ -45,6 +47,8 @@ export class FlowRun {
   readonly tags: readonly string[];
   readonly instruments: Instruments;
   readonly controller = new AbortController();
+  /** How task runs (slots, retry delays, timeouts) hear that this run aborted: see `AbortFanout`. */
+  readonly aborts = new AbortFanout(this.controller.signal);
   readonly scheduledAt: string | undefined;
   readonly keepAllTaskRuns: boolean;
   readonly abortGraceMs: number;
@@ -78,6 +82,9 @@ export class FlowRun {
   private seq = 0;
 
   constructor(init: FlowRunInit) {
+    // User code of every task run may pass this one signal to fetch or a driver: Node's warning about "a
+    // possible leak" past 10 listeners is noise here.
+    setMaxListeners(0, this.controller.signal);
     this.name = init.name;
     this.id = init.id;
     this.parent = init.parent;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Attributes,
   type Context,
@@ -9,9 +8,9 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { TimeoutError } from '../errors.ts';
 import { Attr, SpanName } from '../telemetry/keys.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
+import { AttemptTimeout } from './attempt-timeout.ts';
 import { type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { FlowRun } from './flow-run.ts';
@@ -87,7 +86,7 @@ export class TaskRun implements Scope {
 
   private async executeAfterSlot(semaphore: Semaphore, args: unknown[]): Promise<unknown> {
     try {
-      await semaphore.acquire(this.flowRun.signal);
+      await semaphore.acquire(this.flowRun.aborts);
     } catch (reason) {
       throw this.finish('Cancelled', reason, 'cancelled while waiting for a concurrency slot');
     }
@@ -100,21 +99,26 @@ export class TaskRun implements Scope {
     if (this.attempt === 1) this.runningAt = at;
     this.transition(runningName(this.attempt), this.attempt, at);
     const attemptSpan = def.mayRetry && this.span ? this.openAttemptSpan(this.attempt, at) : undefined;
-    const timeout = def.options.timeoutMs === undefined ? undefined : new AbortController();
+    const { timeoutMs } = def.options;
+    const timeout =
+      timeoutMs === undefined ? undefined : new AttemptTimeout(this.flowRun.aborts, timeoutMs, def.name);
+    if (timeout) this.attemptSignal = timeout.signal;
     let value: unknown;
     try {
-      value = this.invoke(args, attemptSpan, timeout);
+      value = this.invoke(args, attemptSpan);
     } catch (error) {
+      timeout?.dispose();
       return this.failed(error, attemptSpan, timeout, args);
     }
     if (!isThenable(value)) {
+      timeout?.dispose();
       try {
         return Promise.resolve(this.succeeded(value, attemptSpan));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    const settled = timeout ? raceTimeout(value, timeout, def.options.timeoutMs!, def.name) : value;
+    const settled = timeout ? timeout.race(value) : value;
     return (settled instanceof Promise ? settled : Promise.resolve(settled)).then(
       (result) => this.succeeded(result, attemptSpan),
       (error: unknown) => this.failed(error, attemptSpan, timeout, args),
@@ -134,13 +138,13 @@ export class TaskRun implements Scope {
   private async failed(
     error: unknown,
     attemptSpan: Span | undefined,
-    timeout: AbortController | undefined,
+    timeout: AttemptTimeout | undefined,
     args: unknown[],
   ): Promise<unknown> {
     const { def, flowRun } = this;
     const kind: AttemptOutcome = flowRun.signal.aborted
       ? 'cancelled'
-      : timeout?.signal.aborted
+      : timeout?.timedOut
         ? 'timed-out'
         : 'failed';
     if (kind !== 'cancelled') {
@@ -164,13 +168,8 @@ export class TaskRun implements Scope {
   }
 
   /** Calls the task's function in its scope (and its span's context, when traced). */
-  private invoke(
-    args: unknown[],
-    attemptSpan: Span | undefined,
-    timeout: AbortController | undefined,
-  ): unknown {
-    const { def, flowRun } = this;
-    if (timeout) this.attemptSignal = AbortSignal.any([flowRun.signal, timeout.signal]);
+  private invoke(args: unknown[], attemptSpan: Span | undefined): unknown {
+    const { def } = this;
     if (!this.spanContext) return scopes.run(this, def.fn, ...args);
     const spanCtx = attemptSpan ? trace.setSpan(this.spanContext, attemptSpan) : this.spanContext;
     return scopes.run(this, () => otelContext.with(spanCtx, def.fn, undefined, ...args));
@@ -189,7 +188,7 @@ export class TaskRun implements Scope {
     );
     flowRun.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
     try {
-      await sleep(delayMs, undefined, { signal: flowRun.signal });
+      await retryDelay(delayMs, flowRun);
     } catch (reason) {
       throw this.finish('Cancelled', reason, 'cancelled while awaiting a retry');
     }
@@ -335,27 +334,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function raceTimeout(
-  work: PromiseLike<unknown>,
-  controller: AbortController,
-  timeoutMs: number,
-  name: string,
-): Promise<unknown> {
+/** Waits `ms`, or rejects with the reason as soon as the flow run aborts. */
+function retryDelay(ms: number, flowRun: FlowRun): Promise<void> {
+  const { signal } = flowRun;
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
+    const stopListening = flowRun.aborts.listen(() => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
     const timer = setTimeout(() => {
-      const reason = new TimeoutError(`task '${name}' attempt`, timeoutMs);
-      controller.abort(reason);
-      reject(reason);
-    }, timeoutMs);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+      stopListening();
+      resolve();
+    }, ms);
   });
 }
