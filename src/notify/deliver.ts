@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Notification } from '../alerts/types.ts';
 import type { ChannelDefinition } from '../rules/channels.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../rules/clock.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
@@ -42,7 +42,11 @@ export interface DeliveryOptions {
 export interface Delivery {
   /** The rules engine's notification sink: stores the notification (synchronously) and wakes the loop. */
   readonly sink: (notification: Notification) => void;
-  /** Sends what is due, waiting for retries that fall within `timeoutMs`; returns how many are still pending. */
+  /**
+   * For shutting down: sends what is due, waiting for retries that fall within `timeoutMs`, and returns
+   * how many are still pending. At the deadline delivery stops: a send still waiting for its receiver is
+   * cut short and stays pending, due at once, for the next process. Call `close()` after.
+   */
   flush(timeoutMs?: number): Promise<{ pending: number }>;
   /** Sends what is due now, once (tests with a fake clock call this after advancing it). */
   runDue(): Promise<void>;
@@ -148,15 +152,25 @@ async function flush(
   timeoutMs: number,
 ) {
   const deadline = clock.now() + timeoutMs;
-  for (;;) {
-    await dispatcher.runDue();
-    const next = dispatcher.nextWakeAt();
-    if (next === undefined || next > deadline) {
-      const pending = store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length;
-      return { pending };
+  // The clock's timers do not keep the process alive; a flush must, until it returns.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  let cutShort = false;
+  const stopAt = clock.setTimer(deadline, () => {
+    cutShort = true;
+    void dispatcher.close();
+  });
+  try {
+    for (;;) {
+      await dispatcher.runDue();
+      const next = dispatcher.nextWakeAt();
+      if (cutShort || next === undefined || next > deadline) break;
+      await new Promise<void>((resolve) => clock.setTimer(next, resolve));
     }
-    await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.max(0, next - clock.now())));
+  } finally {
+    stopAt.cancel();
+    clearInterval(keepAlive);
   }
+  return { pending: store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length };
 }
 
 async function openSqliteOutbox(home: string | undefined, env: Env): Promise<OutboxStore> {

@@ -3,7 +3,6 @@
  * notifications to `createDelivery(...).sink`; the CLI calls `notifyTest` for `flowtel notify test`.
  */
 
-export { type Clock, systemClock } from './clock.ts';
 export { type NotifyTestOptions, notifyTest } from './commands/notify-test.ts';
 export { createDelivery, type Delivery, type DeliveryOptions } from './deliver.ts';
 export { InMemoryNotifier } from './memory-notifier.ts';

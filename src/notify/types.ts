@@ -36,7 +36,8 @@ export type SendOutcome =
 /** One receiver adapter (Slack, email, webhook). `send` never throws: failures are outcomes. */
 export interface Notifier {
   readonly type: string;
-  send(message: Message): Promise<SendOutcome>;
+  /** `signal` aborts when delivery shuts down: stop waiting for the receiver (the outcome is then ignored). */
+  send(message: Message, options?: { readonly signal?: AbortSignal }): Promise<SendOutcome>;
   close?(): Promise<void>;
 }
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDelivery } from '../../src/notify/deliver.ts';
+import { ManualClock } from '../../src/rules/clock.ts';
 import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
-import { FakeClock } from './helpers/fake-clock.ts';
 
 let server: SlackServer;
 let home: string;
@@ -39,7 +39,7 @@ function crashChild(crashAt: 'store' | 'claim') {
   expect(result.stderr).toBe('');
 }
 
-async function restart(clock?: FakeClock) {
+async function restart(clock?: ManualClock) {
   return createDelivery({
     rules: { channels },
     env: { SLACK_WEBHOOK_URL: server.url },
@@ -69,13 +69,13 @@ describe('a process killed between storing and sending', () => {
 
   it('a claim held by the dead process is taken over once its lease lapses', async () => {
     crashChild('claim');
-    const clock = new FakeClock(Date.now());
+    const clock = new ManualClock(Date.now());
     const next = await restart(clock);
     await next.runDue();
     expect(server.requests).toHaveLength(0);
     expect(next.store.get('crash-claim/data')?.claimedBy).toBe('crashed-process');
 
-    clock.advance(60_001);
+    clock.advanceBy(60_001);
     await next.runDue();
     expect(server.accepted()).toHaveLength(1);
     expect(next.store.get('crash-claim/data')?.status).toBe('sent');

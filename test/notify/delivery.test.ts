@@ -6,8 +6,8 @@ import { createDelivery } from '../../src/notify/deliver.ts';
 import { InMemoryNotifier } from '../../src/notify/memory-notifier.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import type { ChannelDefinition } from '../../src/rules/channels.ts';
-import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
-import { FakeClock } from './helpers/fake-clock.ts';
+import { ManualClock } from '../../src/rules/clock.ts';
+import { SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
 import { captureNotificationMetric } from './helpers/metrics.ts';
 import { notification } from './helpers/notifications.ts';
 
@@ -100,7 +100,7 @@ describe('createDelivery', () => {
   });
 
   it('flush waits for retries due before its deadline and reports what is left', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock('2026-11-25T02:00:00Z');
     const failing = new InMemoryNotifier('slack', [
       { ok: false, failure: { kind: 'http', status: 503, reason: 'busy' } },
     ]);
@@ -188,5 +188,48 @@ describe('webhook delivery', () => {
     }
     expect(server.requests).toHaveLength(1);
     await d.close();
+  });
+});
+
+describe('flush at its deadline', () => {
+  let server: SlackServer;
+  beforeEach(async () => {
+    server = await startSlackServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('cuts short a send Slack never answers, and the next start sends it at once', async () => {
+    const home = join(root, `h${++homes}`);
+    const options = {
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: server.url },
+      home,
+      log: () => {},
+      // Far longer than the flush deadline: only the deadline can end the wait.
+      notifierOptions: { timeoutMs: 60_000 },
+    };
+    server.reply(SlackReplies.hang);
+    const first = await createDelivery(options);
+    const n = notification();
+    first.sink(n);
+    const flushed = first.flush(300).then((result) => ({ result }));
+    const patience = new Promise<'still waiting'>((resolve) => setTimeout(resolve, 20_000, 'still waiting'));
+    const outcome = await Promise.race([flushed, patience]);
+    expect(outcome).toEqual({ result: { pending: 1 } });
+    await first.close();
+
+    // Nothing holds the entry: the next process claims it straight away, without waiting for a lease.
+    const next = await createDelivery(options);
+    expect(next.store.get(`${n.id}/data`)).toMatchObject({
+      status: 'pending',
+      lastError: expect.stringMatching(/^interrupted/),
+    });
+    expect(next.store.get(`${n.id}/data`)?.claimedBy).toBeUndefined();
+    expect(await next.flush(5000)).toEqual({ pending: 0 });
+    await next.close();
+    expect(server.requests).toHaveLength(2);
+    expect(server.accepted()).toHaveLength(1);
   });
 });

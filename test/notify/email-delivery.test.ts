@@ -3,8 +3,8 @@ import { createDelivery, type Delivery } from '../../src/notify/deliver.ts';
 import { EmailNotifier } from '../../src/notify/email/notifier.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import type { EmailChannel } from '../../src/rules/channels.ts';
+import { ManualClock } from '../../src/rules/clock.ts';
 import { SMTP_PASSWORD, type SmtpCatcher, startSmtpServer } from '../support/smtp.ts';
-import { FakeClock } from './helpers/fake-clock.ts';
 import { alert, HOSTILE, notification } from './helpers/notifications.ts';
 
 const channel: EmailChannel = {
@@ -17,12 +17,12 @@ const channel: EmailChannel = {
 let smtp: SmtpCatcher;
 let delivery: Delivery | undefined;
 let logs: string[];
-let clock: FakeClock;
+let clock: ManualClock;
 
 beforeEach(async () => {
   smtp = await startSmtpServer();
   logs = [];
-  clock = new FakeClock();
+  clock = new ManualClock('2026-11-25T02:00:00Z');
 });
 afterEach(async () => {
   await delivery?.close();
@@ -94,9 +94,9 @@ describe('email through a real SMTP server on loopback', () => {
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
     expect(pending?.lastError).toMatch(/^network/);
     await smtp.start();
-    clock.advance(100);
+    clock.advanceBy(100);
     await d.runDue();
-    clock.advance(3_600_000);
+    clock.advanceBy(3_600_000);
     await d.runDue();
     expect(smtp.messages).toHaveLength(1);
     expect(d.store.get(`${n.id}/oncall`)).toMatchObject({ status: 'sent', attempts: 2 });
@@ -112,7 +112,7 @@ describe('email through a real SMTP server on loopback', () => {
       status: 'pending',
       lastError: expect.stringContaining('smtp 451'),
     });
-    clock.advance(100);
+    clock.advanceBy(100);
     await d.runDue();
     expect(d.store.get(`${a.id}/oncall`)).toMatchObject({ status: 'sent', attempts: 2 });
 

@@ -3,21 +3,21 @@ import { createDelivery, type Delivery } from '../../src/notify/deliver.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import { SlackNotifier } from '../../src/notify/slack/notifier.ts';
 import type { SlackChannel } from '../../src/rules/channels.ts';
+import { ManualClock } from '../../src/rules/clock.ts';
 import { SECRET_PATH, SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
-import { FakeClock } from './helpers/fake-clock.ts';
 import { captureNotificationMetric } from './helpers/metrics.ts';
 import { notification } from './helpers/notifications.ts';
 
 const channel: SlackChannel = { type: 'slack', webhookUrl: { env: 'SLACK_WEBHOOK_URL' } };
 let server: SlackServer;
-let clock: FakeClock;
+let clock: ManualClock;
 let logs: string[];
 let delivery: Delivery | undefined;
 let metric: ReturnType<typeof captureNotificationMetric>;
 
 beforeEach(async () => {
   server = await startSlackServer();
-  clock = new FakeClock();
+  clock = new ManualClock('2026-11-25T02:00:00Z');
   logs = [];
   metric = captureNotificationMetric();
 });
@@ -74,11 +74,11 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     });
     expect(entry(d, n.id)?.lastError).toContain('429');
 
-    clock.advance(6999);
+    clock.advanceBy(6999);
     await d.runDue();
     expect(server.requests).toHaveLength(1);
 
-    clock.advance(1);
+    clock.advanceBy(1);
     await d.runDue();
     expect(server.requests).toHaveLength(2);
     // 500: exponential backoff from baseDelayMs (random 0 → half the step).
@@ -89,17 +89,17 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     });
 
     // Due after 100 ms, but the channel's pacing (one message per second) holds it until 1 s.
-    clock.advance(100);
+    clock.advanceBy(100);
     await d.runDue();
     expect(server.requests).toHaveLength(2);
-    clock.advance(900);
+    clock.advanceBy(900);
     await d.runDue();
     expect(server.requests.map((r) => ('hang' in r.reply ? 'hang' : r.reply.status))).toEqual([
       429, 500, 200,
     ]);
     expect(server.accepted()).toHaveLength(1);
     expect(entry(d, n.id)).toMatchObject({ status: 'sent', attempts: 3 });
-    clock.advance(3_600_000);
+    clock.advanceBy(3_600_000);
     await d.runDue();
     expect(server.requests).toHaveLength(3);
     expect(await metric.read()).toEqual({ 'data/orders-failed/sent': 1 });
@@ -111,11 +111,11 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     const [a, b] = [notification(), notification()];
     d.sink(a);
     await d.runDue();
-    clock.advance(2000);
+    clock.advanceBy(2000);
     d.sink(b);
     await d.runDue();
     expect(server.requests).toHaveLength(1);
-    clock.advance(5000);
+    clock.advanceBy(5000);
     await d.runDue();
     expect(server.requests).toHaveLength(2);
     expect(server.requests[1]?.body).toMatchObject({ text: expect.stringContaining('2 alerts') });
@@ -128,7 +128,7 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     const n = notification();
     d.sink(n);
     await d.runDue();
-    clock.advance(3_600_000);
+    clock.advanceBy(3_600_000);
     await d.runDue();
     expect(server.requests).toHaveLength(1);
     expect(entry(d, n.id)).toMatchObject({ status: 'failed', attempts: 1 });
@@ -145,7 +145,7 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     await d.runDue();
     expect(entry(d, n.id)).toMatchObject({ status: 'pending', attempts: 1 });
     expect(entry(d, n.id)?.lastError).toMatch(/^timeout/);
-    clock.advance(1000);
+    clock.advanceBy(1000);
     await d.runDue();
     expect(entry(d, n.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
@@ -157,7 +157,7 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     d.sink(n);
     for (let i = 0; i < 10; i++) {
       await d.runDue();
-      clock.advance(60_000);
+      clock.advanceBy(60_000);
     }
     expect(server.requests).toHaveLength(8);
     expect(entry(d, n.id)).toMatchObject({ status: 'failed', attempts: 8 });
@@ -174,7 +174,7 @@ describe('Slack through an incoming-webhook server on loopback', () => {
     d.sink(c);
     await d.runDue();
     expect(server.requests).toHaveLength(1);
-    clock.advance(1000);
+    clock.advanceBy(1000);
     await d.runDue();
     expect(server.requests).toHaveLength(2);
     const grouped = server.requests[1]?.body as { blocks: { type: string; text?: { text: string } }[] };

@@ -31,7 +31,7 @@ export class EmailNotifier implements Notifier {
     this.#redact = redactor([smtpUrl]);
   }
 
-  async send(message: Message): Promise<SendOutcome> {
+  async send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
     let settings: SmtpSettings;
     try {
       settings = parseSmtpUrl(this.#smtpUrl, this.#channel.smtpUrl.env);
@@ -40,6 +40,9 @@ export class EmailNotifier implements Notifier {
       return { ok: false, failure: { kind: 'config', reason: this.#redact(reason) } };
     }
     const content = buildEmail(message, this.#channel.subjectPrefix);
+    // nodemailer takes no signal: closing the connection is how a send is cut short.
+    const cutShort = () => this.#dropTransport();
+    options.signal?.addEventListener('abort', cutShort, { once: true });
     try {
       const transport = await this.#transportFor(settings);
       const info = await transport.sendMail({
@@ -55,6 +58,8 @@ export class EmailNotifier implements Notifier {
       // A failed connection may be half-open: start afresh next time.
       this.#dropTransport();
       return { ok: false, failure: this.#classify(error) };
+    } finally {
+      options.signal?.removeEventListener('abort', cutShort);
     }
   }
 

@@ -1,8 +1,8 @@
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../../rules/clock.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
 import type { RetryPolicy } from '../retry-policy.ts';
-import type { Notifier, SendOutcome } from '../types.ts';
+import type { Message, Notifier, SendOutcome } from '../types.ts';
 import { toMessage } from './group.ts';
 import { recordOutcome } from './record-outcome.ts';
 import type { OutboxStore } from './store.ts';
@@ -32,8 +32,10 @@ export class Dispatcher {
   readonly #lastSendAt = new Map<string, number>();
   /** A receiver that answered 429 with Retry-After gets nothing from this channel until then. */
   readonly #pausedUntil = new Map<string, number>();
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #closed = false;
+  /** Aborted by `close()`: a send in progress is cut short rather than awaited (Slack may hang). */
+  readonly #stop = new AbortController();
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
@@ -60,10 +62,16 @@ export class Dispatcher {
     return next;
   }
 
-  /** Waits for sends in progress; stops waking up. Entries not yet claimed stay pending for the next start. */
+  /**
+   * Stops waking up and cuts short the sends in progress: their entries stay pending, due at once, for
+   * the next process (the receiver may have had them: at least once). Entries not yet claimed stay
+   * pending too. Resolves once nothing of this dispatcher touches the store any more.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#stop.abort();
     await Promise.all(this.#running.values());
   }
 
@@ -91,22 +99,46 @@ export class Dispatcher {
       });
       if (entries.length === 0) return;
       this.#lastSendAt.set(channel, now);
-      // `send` never throws by contract; a bug in an adapter must still not lose the entries.
-      const outcome: SendOutcome = await notifier
-        .send(toMessage(channel, entries))
-        .catch((error: unknown) => ({
-          ok: false,
-          failure: {
-            kind: 'network',
-            reason: `notifier crashed: ${error instanceof Error ? error.name : 'error'}`,
-          },
-        }));
+      const outcome = await this.#send(notifier, toMessage(channel, entries));
       const o = this.#o;
       const after = o.clock.now();
+      if (outcome === INTERRUPTED) {
+        o.store.scheduleRetry(
+          entries.map((e) => e.id),
+          o.owner,
+          { nextAttemptAt: after, attemptAt: after, lastError: INTERRUPTED_ERROR },
+        );
+        return;
+      }
       if (!outcome.ok && outcome.failure.status === 429 && outcome.failure.retryAfterMs !== undefined) {
         this.#pausedUntil.set(channel, after + outcome.failure.retryAfterMs);
       }
       recordOutcome(channel, entries, outcome, { ...o, now: after, owner: o.owner });
+    }
+  }
+
+  /** The notifier's outcome, or `INTERRUPTED` when `close()` came first. */
+  async #send(notifier: Notifier, message: Message): Promise<SendOutcome | typeof INTERRUPTED> {
+    const signal = this.#stop.signal;
+    let onAbort = () => {};
+    const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
+      onAbort = () => resolve(INTERRUPTED);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // `send` never throws by contract; a bug in an adapter must still not lose the entries.
+    const sending = notifier.send(message, { signal }).catch(
+      (error: unknown): SendOutcome => ({
+        ok: false,
+        failure: {
+          kind: 'network',
+          reason: `notifier crashed: ${error instanceof Error ? error.name : 'error'}`,
+        },
+      }),
+    );
+    try {
+      return await Promise.race([sending, interrupted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -119,20 +151,21 @@ export class Dispatcher {
 
   #schedule(): void {
     if (this.#closed) return;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     const at = this.nextWakeAt();
     if (at === undefined) return;
-    const delay = Math.max(0, at - this.#o.clock.now());
-    this.#timer = this.#o.clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        void this.runDue().catch((error: unknown) =>
-          this.#o.log(`flowtel: delivery loop failed: ${String(error)}`),
-        );
-      },
-      delay,
-      { background: true },
-    );
+    // The clock's timers never keep the process alive: a retry far ahead waits in the outbox for the
+    // next start. Callers that must deliver before exiting call `flush()`.
+    this.#timer = this.#o.clock.setTimer(at, () => {
+      this.#timer = undefined;
+      void this.runDue().catch((error: unknown) =>
+        this.#o.log(`flowtel: delivery loop failed: ${String(error)}`),
+      );
+    });
   }
 }
+
+const INTERRUPTED = Symbol('interrupted');
+const INTERRUPTED_ERROR =
+  'interrupted: the process stopped before the receiver answered; sent again by the next start';

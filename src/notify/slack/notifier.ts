@@ -42,13 +42,14 @@ export class SlackNotifier implements Notifier {
     this.#redact = redactor([webhookUrl]);
   }
 
-  async send(message: Message): Promise<SendOutcome> {
+  async send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
     if (!isHttpUrl(this.#url)) {
       return fail({ kind: 'config', reason: `${this.#variable} is not an http(s) URL` });
     }
     let retryAfter: string | null = null;
     const fetchKeepingHeaders = async (url: string | URL, init?: RequestInit) => {
-      const response = await fetch(url, init);
+      const signals = [init?.signal, options.signal].filter((s): s is AbortSignal => s != null);
+      const response = await fetch(url, { ...init, signal: AbortSignal.any(signals) });
       retryAfter = response.headers.get('retry-after');
       return response;
     };

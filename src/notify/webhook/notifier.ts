@@ -35,7 +35,7 @@ export class WebhookNotifier implements Notifier {
     this.#redact = redactor([url, ...Object.values(headers)]);
   }
 
-  async send(message: Message): Promise<SendOutcome> {
+  async send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     let url: URL;
     try {
@@ -58,7 +58,10 @@ export class WebhookNotifier implements Notifier {
         body: JSON.stringify(body),
         // A redirect would resend the body (and our headers) to a place nobody configured.
         redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(timeoutMs),
+          ...(options.signal === undefined ? [] : [options.signal]),
+        ]),
       });
       const text = await response.text().catch(() => '');
       if (response.ok)
