@@ -19,6 +19,7 @@ export interface RunAlerting {
 export async function startRunAlerting(
   rulesDir: string | undefined,
   env: Env,
+  print: (text: string) => void,
 ): Promise<RunAlerting | undefined> {
   if (env.FLOWTEL_ALERTING === 'off') return undefined;
   const dir = rulesDir ?? (existsSync('rules') ? 'rules' : undefined);
@@ -38,8 +39,12 @@ export async function startRunAlerting(
   );
   // Both read FLOWTEL_HOME from `env` and share its one SQLite file.
   const store = await openAlertStateStore({ env });
-  const delivery = configured.length > 0 ? await createDelivery({ rules, env }) : undefined;
-  const print = printingSink(rules, env);
+  const log = (line: string) => print(`${line}\n`);
+  const delivery = configured.length > 0 ? await createDelivery({ rules, env, log }) : undefined;
+  const printNotification = printingSink(rules, env, (text) => {
+    print(text);
+    return true;
+  });
   const unconfigured = new Set(
     Object.keys(rules.channels).filter(
       (name) => !configured.some(([configuredName]) => configuredName === name),
@@ -49,7 +54,7 @@ export async function startRunAlerting(
     // Print what cannot be sent, naming the variables to set; deliver the rest.
     const sendable = notification.channels.filter((name) => rules.channels[name] && !unconfigured.has(name));
     if (!delivery || sendable.length < notification.channels.length || sendable.length === 0)
-      print(notification);
+      printNotification(notification);
     if (delivery && sendable.length > 0) delivery.sink({ ...notification, channels: sendable });
   };
   const alerting = await startAlerting({ rules, sink, store, env });
@@ -60,8 +65,8 @@ export async function startRunAlerting(
       if (delivery) {
         const { pending } = await delivery.flush(deadlineMs);
         if (pending > 0) {
-          process.stderr.write(
-            `flowtel: ${pending} notification(s) not delivered yet; they stay in the outbox and are sent by the next flowtel process\n`,
+          log(
+            `flowtel: ${pending} notification(s) not delivered yet; they stay in the outbox and are sent by the next flowtel process`,
           );
         }
         await delivery.close();

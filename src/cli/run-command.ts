@@ -36,9 +36,13 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const flow = await loadFlow(file, values.flow);
   const params = parseParams(values.param ?? [], values['params-json']);
   await refuseInvalidParams(flow.flowName, flow.options.schema, params);
-  const alerting = await startRunAlerting(values.rules, io.env).catch((error: unknown) => {
-    throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
-  });
+  // Alerts and delivery notes go to stderr, through the live view while it is on screen.
+  let print: (text: string) => void = (text) => io.stderr.write(text);
+  const alerting = await startRunAlerting(values.rules, io.env, (text) => print(text)).catch(
+    (error: unknown) => {
+      throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
+    },
+  );
   const { setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
   await setupTelemetry({ serviceName: flow.flowName, env: io.env }).catch((error: unknown) => {
     // A bad OTEL_* value (named in the message) is a usage error: no run starts.
@@ -47,8 +51,13 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   });
 
   const view: RunView = io.stdout.isTTY
-    ? new TtyView(io.stdout as NodeJS.WriteStream)
-    : new PipeView((line) => io.stdout.write(`${line}\n`));
+    ? new TtyView(io.stdout as NodeJS.WriteStream, 100, (text) => io.stderr.write(text))
+    : new PipeView(
+        (line) => io.stdout.write(`${line}\n`),
+        10_000,
+        (text) => io.stderr.write(text),
+      );
+  print = (text) => view.print(text);
   const recording = values.record ? createWriteStream(values.record) : undefined;
   const stopObserving = onTransition((record) => {
     view.onTransition(record);
@@ -62,6 +71,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   } finally {
     stopObserving();
     view.close();
+    print = (text) => io.stderr.write(text);
     signals.restore();
   }
   io.stdout.write(`${summary(record, io.env.FLOWTEL_TRACE_URL ?? alerting?.traceUrlTemplate)}\n`);

@@ -34,7 +34,7 @@ function wideRun(): TransitionRecord[] {
       taskRunId: 't1',
       name: 'AwaitingRetry',
       type: 'SCHEDULED',
-      message: 'reset',
+      message: 'attempt 1 failed (Error: reset); retrying in 150 ms',
     }),
   );
   records.push(record({ task: 'transform', taskRunId: 't1', attempt: 2, name: 'Retrying', type: 'RUNNING' }));
@@ -64,6 +64,53 @@ describe('the live view in a terminal', () => {
   });
 });
 
+/** A terminal that understands what the live view sends: text, newlines, `ESC[nF` and `ESC[J`. */
+function terminal() {
+  const rows: string[] = [''];
+  let row = 0;
+  const write = (text: string) => {
+    for (const part of text.split(/(\x1b\[\d*[FJ]|\n)/)) {
+      if (part === '\n') {
+        row++;
+        rows[row] ??= '';
+      } else if (part.startsWith('\x1b[') && part.endsWith('F')) {
+        row = Math.max(0, row - Number(part.slice(2, -1) || 1));
+      } else if (part === '\x1b[J') {
+        rows.length = row + 1;
+        rows[row] = '';
+      } else {
+        rows[row] = (rows[row] ?? '') + part;
+      }
+    }
+  };
+  const out = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+  out.on('data', (chunk: Buffer) => write(chunk.toString()));
+  return { out: out as unknown as NodeJS.WriteStream, write, screen: () => rows.join('\n') };
+}
+
+describe('the live view and text printed while it runs', () => {
+  it('keeps an alert printed between frames on screen, above a complete final frame', async () => {
+    const term = terminal();
+    const view = new TtyView(term.out, 60_000, term.write);
+    const [running, ...rest] = wideRun();
+    view.onTransition(running!);
+    view.print('[flowtel] FIRING any-flow-failed (critical)\n  etl failed: Error: boom\n');
+    for (const r of rest) view.onTransition(r);
+    view.onTransition(record({ name: 'Failed', type: 'FAILED' }));
+    view.print('[flowtel] FIRING task-retrying (info)\n');
+    view.close();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const screen = term.screen();
+    expect(screen).toContain('[flowtel] FIRING any-flow-failed (critical)\n  etl failed: Error: boom');
+    expect(screen).toContain('[flowtel] FIRING task-retrying (info)');
+    // One frame on screen, the final one, after the alerts.
+    expect(screen.match(/flow etl/g)).toHaveLength(1);
+    expect(screen.indexOf('flow etl  Failed')).toBeGreaterThan(screen.indexOf('task-retrying'));
+    expect(screen).toMatch(/load {2}500 done/);
+  });
+});
+
 describe('the output in a pipe', () => {
   it('prints flow transitions and retries, never a line per successful task run', () => {
     const lines: string[] = [];
@@ -76,7 +123,8 @@ describe('the output in a pipe', () => {
 
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/flow etl Running$/);
-    expect(lines[1]).toMatch(/task transform attempt 1 failed, will retry: reset/);
+    // The runtime's message already says which attempt failed and when the next one comes.
+    expect(lines[1]).toMatch(/task transform attempt 1 failed \(Error: reset\); retrying in 150 ms$/);
     expect(lines[2]).toMatch(/task load Failed after 1 attempt\(s\): E: boom/);
   });
 });

@@ -3,6 +3,8 @@ import { formatElapsed, RunModel } from './model.ts';
 
 export interface RunView {
   onTransition(record: TransitionRecord): void;
+  /** Text that must not be lost to the view (an alert it would send, a delivery problem), on stderr. */
+  print(text: string): void;
   /** Stops timers and leaves the output in its final form. */
   close(): void;
 }
@@ -18,6 +20,7 @@ export class PipeView implements RunView {
   constructor(
     private readonly write: (line: string) => void,
     summaryEveryMs = 10_000,
+    private readonly writeErr: (text: string) => void = (text) => process.stderr.write(text),
   ) {
     this.timer = setInterval(() => this.summary(), summaryEveryMs);
     this.timer.unref();
@@ -29,12 +32,19 @@ export class PipeView implements RunView {
     if (record.task === undefined) {
       this.write(`${time} flow ${record.flow} ${record.state.name}${suffix(record)}`);
     } else if (record.state.name === 'AwaitingRetry') {
-      this.write(`${time} task ${record.task} attempt ${record.attempt} failed, will retry${suffix(record)}`);
+      // The runtime's message says which attempt failed, why, and when the next one comes.
+      this.write(
+        `${time} task ${record.task} ${record.message || `attempt ${record.attempt} failed, will retry`}`,
+      );
     } else if (['Failed', 'TimedOut', 'Crashed'].includes(record.state.name)) {
       this.write(
         `${time} task ${record.task} ${record.state.name} after ${record.attempt} attempt(s)${suffix(record)}`,
       );
     }
+  }
+
+  print(text: string): void {
+    this.writeErr(text);
   }
 
   close(): void {

@@ -29,6 +29,7 @@ export class TtyView implements RunView {
   constructor(
     private readonly out: NodeJS.WriteStream,
     frameMs = 100,
+    private readonly writeErr: (text: string) => void = (text) => process.stderr.write(text),
   ) {
     this.timer = setInterval(() => this.draw(), frameMs);
     this.timer.unref();
@@ -37,6 +38,18 @@ export class TtyView implements RunView {
   onTransition(record: TransitionRecord): void {
     this.model.apply(record);
     this.dirty = true;
+  }
+
+  /**
+   * Anything written between frames would be erased by the next one (the frame moves the cursor up
+   * over the lines it drew): take the frame away, print, and draw it again below.
+   */
+  print(text: string): void {
+    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}F\x1b[J`);
+    this.drawnLines = 0;
+    this.writeErr(text);
+    this.dirty = true;
+    this.draw();
   }
 
   close(): void {
@@ -53,6 +66,7 @@ export class TtyView implements RunView {
     const lines = [...this.model.flows.values()]
       .flatMap((flow) => this.flowLines(flow))
       .map((l) => l.slice(0, width - 1));
+    if (lines.length === 0) return;
     const erase = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : '';
     this.out.write(`${erase}${lines.join('\n')}\n`);
     this.drawnLines = lines.length;
