@@ -20,10 +20,12 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(at, callback) {
     let handle: NodeJS.Timeout | undefined;
+    // Never calls back synchronously, even when `at` has passed: a caller may still be arming.
     const arm = () => {
-      const wait = at - Date.now();
-      if (wait <= 0) return callback();
-      handle = setTimeout(arm, Math.min(wait, MAX_TIMEOUT));
+      handle = setTimeout(
+        () => (Date.now() >= at ? callback() : arm()),
+        Math.min(Math.max(0, at - Date.now()), MAX_TIMEOUT),
+      );
       // Alert timers never keep a process alive: `flowtel run` must exit when its flow is done.
       handle.unref();
     };

@@ -3,7 +3,9 @@ import type { Clock, TimerHandle } from './clock.ts';
 /**
  * The one timer structure of the engine: every deadline (a run passing its duration, a schedule's grace
  * ending, a failure leaving its window, a group's wait, a repeat, a silence ending) is an entry in one
- * min-heap; the clock holds a single timer for the earliest. Nothing polls.
+ * min-heap; the clock holds a single timer for the earliest. Nothing polls. Cancelled entries are
+ * dropped when they reach the top, or all at once when they outnumber the live ones (runs that end long
+ * before their deadline would otherwise pile up until it).
  */
 export type Cancel = () => void;
 
@@ -12,11 +14,17 @@ interface Entry {
   readonly seq: number;
   readonly run: () => void;
   cancelled: boolean;
+  /** Taken off the heap (run, or dropped as cancelled). */
+  popped: boolean;
 }
+
+/** Below this many cancelled entries the heap is never rebuilt: dropping them at the top is enough. */
+const COMPACT_ABOVE = 1_024;
 
 export class TimerQueue {
   private heap: Entry[] = [];
   private seq = 0;
+  private cancelled = 0;
   private armed: { at: number; handle: TimerHandle } | undefined;
   private running = false;
   private closed = false;
@@ -27,11 +35,15 @@ export class TimerQueue {
   ) {}
 
   schedule(at: number, run: () => void): Cancel {
-    const entry: Entry = { at, seq: this.seq++, run, cancelled: false };
+    const entry: Entry = { at, seq: this.seq++, run, cancelled: false, popped: false };
     this.push(entry);
     this.arm();
     return () => {
+      if (entry.cancelled) return;
       entry.cancelled = true;
+      if (entry.popped) return;
+      this.cancelled++;
+      if (this.cancelled > COMPACT_ABOVE && this.cancelled * 2 > this.heap.length) this.compact();
     };
   }
 
@@ -59,14 +71,32 @@ export class TimerQueue {
 
   /** Entries still waiting (cancelled ones excluded). */
   size(): number {
-    return this.heap.filter((e) => !e.cancelled).length;
+    return this.heap.length - this.cancelled;
+  }
+
+  /** Entries held in memory, cancelled ones included (what compaction bounds). */
+  heldEntries(): number {
+    return this.heap.length;
   }
 
   close(): void {
     this.closed = true;
     this.armed?.handle.cancel();
     this.armed = undefined;
+    for (const entry of this.heap) entry.popped = true;
     this.heap = [];
+    this.cancelled = 0;
+  }
+
+  /** Rebuilds the heap without its cancelled entries (sorting is a valid heap order). */
+  private compact(): void {
+    const live: Entry[] = [];
+    for (const entry of this.heap) {
+      if (entry.cancelled) entry.popped = true;
+      else live.push(entry);
+    }
+    this.heap = live.sort((a, b) => (before(a, b) ? -1 : 1));
+    this.cancelled = 0;
   }
 
   private arm(): void {
@@ -103,6 +133,11 @@ export class TimerQueue {
 
   private pop(): void {
     const heap = this.heap;
+    const top = heap[0];
+    if (top) {
+      top.popped = true;
+      if (top.cancelled) this.cancelled--;
+    }
     const last = heap.pop();
     if (heap.length === 0 || !last) return;
     heap[0] = last;
