@@ -35,7 +35,23 @@ export interface RulesEngineOptions {
   readonly newId?: () => string;
   /** Errors of the sink or of a timer: the engine keeps going. @default print to stderr */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Things a user should know that are not errors, e.g. a flow-late rule that waits for a schedule its
+   * flow never declared. Each is said once. @default print to stderr
+   */
+  readonly onWarning?: (message: string) => void;
+  /**
+   * Flow runs in flight the engine remembers (parameters for `groupBy`, start times for durations). A run
+   * whose process died never sends its final transition; past this many, the run heard from longest ago
+   * is forgotten, so a long-lived process does not grow without bound. A forgotten run that does go on
+   * is still evaluated, without the parameters and start time only its first transitions carried.
+   * @default 10_000
+   */
+  readonly maxRunsInFlight?: number;
 }
+
+/** @see RulesEngineOptions.maxRunsInFlight */
+export const DEFAULT_MAX_RUNS_IN_FLIGHT = 10_000;
 
 export interface RulesEngine {
   /** Evaluates one transition record; notifications due now are sent before it returns. */
@@ -49,10 +65,21 @@ export interface RulesEngine {
   flush(): void;
   /** Current alert states (firing, or resolved and not yet notified). */
   alerts(): AlertState[];
-  /** Counters that show how much work transitions cost (the rule index is tested with them). */
-  stats(): { transitions: number; matcherCalls: number; timers: number };
-  /** Cancels every timer; the engine ignores later input. */
+  /** How much work transitions cost (the rule index is tested with it) and what the engine remembers. */
+  stats(): EngineStats;
+  /** Cancels every timer; the engine ignores later input. Alert states stay in the store. */
   close(): void;
+}
+
+export interface EngineStats {
+  readonly transitions: number;
+  readonly matcherCalls: number;
+  /** Timers waiting (cancelled ones excluded). */
+  readonly timers: number;
+  /** Flow runs in flight remembered (bounded by `maxRunsInFlight`). */
+  readonly runsInFlight: number;
+  /** flow-failures windows that still hold failures. */
+  readonly failureWindows: number;
 }
 
 /** Which condition types a transition may concern: the index is asked only about these. */
@@ -75,6 +102,8 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? new InMemoryAlertStateStore();
   const onError = options.onError ?? ((error: unknown) => console.error('flowtel alerting:', error));
+  const onWarning = options.onWarning ?? ((message: string) => console.warn(`flowtel alerting: ${message}`));
+  const maxRuns = options.maxRunsInFlight ?? DEFAULT_MAX_RUNS_IN_FLIGHT;
   const timers = new TimerQueue(clock, onError);
   const index = new RuleIndex(options.rules.rules);
   const rules = options.rules.rules.filter((r) => r.enabled);
@@ -109,8 +138,16 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     identity: (rule, record, keys): Identity =>
       identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
     fire: (rule, identity, event) => fire(rule, identity, event),
-    resolve: (rule, identity, event) => resolve(rule, identity, event),
+    resolve: (rule, identity, event) => {
+      const existing = store.get(identity.fingerprint);
+      if (existing) resolve(rule, existing, event);
+    },
+    resolveOutcome: (rule, identity, event) => {
+      for (const state of outcomeTargets(rule, identity)) resolve(rule, state, event);
+    },
     isFiring: (identity) => store.get(identity.fingerprint)?.status === 'firing',
+    state: (identity) => store.get(identity.fingerprint),
+    warn: onWarning,
     facts: (record) => {
       const run = runOf(record);
       return factsOf(record, { startedAt: run?.startedAt, params: run?.params });
@@ -123,11 +160,13 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     const facts = event.facts ?? existing?.facts ?? {};
     if (existing?.status === 'firing') {
       // Still the same episode: newer facts for repeats, no new notification.
-      store.put({ ...existing, summary: event.summary, facts });
+      const memory = event.memory ?? existing.memory;
+      store.put({ ...existing, summary: event.summary, facts, ...(memory === undefined ? {} : { memory }) });
       return;
     }
-    const { endsAt: _ended, ...previous } = existing ?? ({} as Partial<AlertState>);
+    const { endsAt: _ended, memory: _memory, ...previous } = existing ?? ({} as Partial<AlertState>);
     store.put({
+      ...(event.memory === undefined ? {} : { memory: event.memory }),
       fingerprint: identity.fingerprint,
       rule: rule.name,
       severity: rule.severity,
@@ -143,9 +182,8 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     groups.changed(rule);
   }
 
-  function resolve(rule: Rule, identity: Identity, event: AlertEvent): void {
-    const existing = store.get(identity.fingerprint);
-    if (existing?.status !== 'firing') return;
+  function resolve(rule: Rule, existing: AlertState, event: AlertEvent): void {
+    if (existing.status !== 'firing') return;
     store.put({
       ...existing,
       status: 'resolved',
@@ -156,10 +194,22 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     groups.changed(rule);
   }
 
+  /**
+   * The alerts a run's outcome resolves (its next Completed run, its end). A run that ends well carries no
+   * error, so with `groupBy: [error.type]` it resolves the alerts of every error type, not only of ''.
+   */
+  function outcomeTargets(rule: Rule, identity: Identity): AlertState[] {
+    if (!rule.groupBy.includes('error.type')) {
+      const state = store.get(identity.fingerprint);
+      return state ? [state] : [];
+    }
+    const keys = Object.entries(identity.labels).filter(([key]) => key !== 'error.type');
+    return store.list(rule.name).filter((s) => keys.every(([key, value]) => s.labels[key] === value));
+  }
+
   const runningLonger = new RunningLongerThan();
   const failures = new FailuresWindow();
-  const lateness = new Lateness(ctx);
-  lateness.watchRuleSchedules(index.rulesOf('flow-late'));
+  const lateness = new Lateness(ctx, index.rulesOf('flow-late'));
 
   const handlers: Record<
     Exclude<ConditionType, 'flow-late'>,
@@ -174,16 +224,25 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   };
 
   function track(record: TransitionRecord): void {
-    if (record.task !== undefined || record.flowRunId === undefined) return;
+    if (record.flowRunId === undefined) return;
     let run = runs.get(record.flowRunId);
-    if (!run) {
-      run = { startedAt: undefined, params: undefined };
-      runs.set(record.flowRunId, run);
-    }
+    // Most recently heard from last (a Map keeps insertion order), so the first is the one to forget.
+    if (run) runs.delete(record.flowRunId);
+    else if (record.task !== undefined) return;
+    else run = { startedAt: undefined, params: undefined };
+    runs.set(record.flowRunId, run);
+    if (runs.size > maxRuns) runs.delete(runs.keys().next().value as string);
+    if (record.task !== undefined) return;
     if (record.params !== undefined) run.params = record.params;
     if (record.startedAt !== undefined) run.startedAt = Date.parse(record.startedAt);
     else if (record.state.type === 'RUNNING' && run.startedAt === undefined)
       run.startedAt = Date.parse(record.at);
+  }
+
+  /** A silence ended: the alerts it held back that still fire are sent (one pass over the store). */
+  function heldBack(): void {
+    const names = new Set(store.list().flatMap((a) => (a.notified ? [] : [a.rule])));
+    for (const rule of rules) if (names.has(rule.name)) groups.changed(rule);
   }
 
   const engine: RulesEngine = {
@@ -203,22 +262,19 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       timers.runDue();
     },
     registerSchedule(flow, schedule) {
-      lateness.registerSchedule(index.rulesOf('flow-late'), flow, schedule);
+      lateness.registerSchedule(flow, schedule);
       timers.runDue();
     },
     addSilence(input) {
       const silence: Silence = SilenceSchema.parse(input);
       const active = silences.add(silence);
       // When it ends, alerts it held back that still fire are sent.
-      timers.schedule(silence.endsAt, () => {
-        for (const rule of rules) if (store.list(rule.name).some((a) => !a.notified)) groups.changed(rule);
-      });
+      timers.schedule(silence.endsAt, heldBack);
       return active;
     },
     removeSilence(id) {
       const removed = silences.remove(id);
-      if (removed)
-        for (const rule of rules) if (store.list(rule.name).some((a) => !a.notified)) groups.changed(rule);
+      if (removed) heldBack();
       timers.runDue();
       return removed;
     },
@@ -228,7 +284,13 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       groups.flushAll(rules);
     },
     alerts: () => store.list(),
-    stats: () => ({ transitions, matcherCalls: index.matcherCalls, timers: timers.size() }),
+    stats: () => ({
+      transitions,
+      matcherCalls: index.matcherCalls,
+      timers: timers.size(),
+      runsInFlight: runs.size,
+      failureWindows: failures.size(),
+    }),
     close() {
       closed = true;
       lateness.close();
@@ -236,5 +298,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
   };
   for (const silence of options.rules.silences) engine.addSilence(silence);
+  // Alert states a previous engine left (a restart): resume their windows, repeats and pending messages.
+  failures.resume(index.rulesOf('flow-failures'), store, ctx);
+  groups.resume(rules);
+  timers.runDue();
   return engine;
 }

@@ -11,7 +11,8 @@ import type { Cancel, TimerQueue } from './timers.ts';
  *   together; later ones wait until `groupInterval` after the previous one (storm control);
  * - a flush sends one `firing` notification with the newly firing alerts and one `resolved` notification
  *   with the alerts that resolved (only those that were announced, and only with `sendResolved`);
- * - while alerts stay firing, a `repeat` with all of them every `repeatInterval`;
+ * - while alerts stay firing, a `repeat` with all of them every `repeatInterval` (timed from the stored
+ *   `lastNotifiedAt`, so a restarted engine re-arms it);
  * - silenced alerts are left out but keep their state; when a silence ends, what still fires is sent.
  */
 export interface GroupDeps {
@@ -67,6 +68,30 @@ export class NotificationGroups {
     }
   }
 
+  /**
+   * Picks up alert states a previous engine left in the store (a restart): what it had not yet sent is
+   * sent (after groupWait, as new), and repeats of what it announced come `repeatInterval` after the last
+   * notification, neither earlier nor never.
+   */
+  resume(rules: readonly Rule[]): void {
+    const now = this.deps.clock.now();
+    for (const rule of rules) {
+      const states = this.deps.store.list(rule.name);
+      if (states.length === 0) continue;
+      const announced = states.filter((a) => a.status === 'firing' && a.notified);
+      for (const alert of announced) {
+        // A state from before lastNotifiedAt was kept: its last notice is unknown, so the clock starts now.
+        if (alert.lastNotifiedAt === undefined)
+          this.deps.store.put({ ...alert, lastNotifiedAt: new Date(now).toISOString() });
+      }
+      const sentAt = states.map((a) => (a.lastNotifiedAt ? Date.parse(a.lastNotifiedAt) : undefined));
+      const last = Math.max(...sentAt.filter((t) => t !== undefined));
+      if (Number.isFinite(last)) this.group(rule.name).lastFlushAt = last;
+      if (announced.length > 0) this.scheduleRepeat(rule);
+      if (states.some((a) => a.status === 'resolved' || !a.notified)) this.changed(rule);
+    }
+  }
+
   private flush(rule: Rule): void {
     const { store, clock } = this.deps;
     const now = clock.now();
@@ -82,34 +107,43 @@ export class NotificationGroups {
         store.delete(alert.fingerprint);
       }
     }
-    for (const alert of firing) store.put({ ...alert, notified: true });
-    if (firing.length > 0) {
-      this.send(rule, 'firing', firing);
-      this.scheduleRepeat(rule, now);
-    }
+    const sentAt = new Date(now).toISOString();
+    for (const alert of firing) store.put({ ...alert, notified: true, lastNotifiedAt: sentAt });
+    if (firing.length > 0) this.send(rule, 'firing', firing);
     if (resolved.length > 0) this.send(rule, 'resolved', resolved);
     if (firing.length > 0 || resolved.length > 0) this.group(rule.name).lastFlushAt = now;
-    if (!store.list(rule.name).some((a) => a.status === 'firing')) this.cancelRepeat(rule.name);
+    this.scheduleRepeat(rule);
   }
 
-  private scheduleRepeat(rule: Rule, from: number): void {
+  /**
+   * The group's next repeat: `repeatInterval` after the alert announced longest ago, so an alert that
+   * fires later does not postpone the repeat of one already firing. A repeat carries every announced
+   * alert still firing (one message, not one per alert) and restarts their repeat clocks.
+   */
+  private scheduleRepeat(rule: Rule): void {
     const group = this.group(rule.name);
     group.cancelRepeat?.();
-    group.cancelRepeat = this.deps.timers.schedule(from + rule.repeatInterval, () => {
+    group.cancelRepeat = undefined;
+    const announced = this.announced(rule);
+    if (announced.length === 0) return;
+    const due =
+      Math.min(...announced.map((a) => Date.parse(a.lastNotifiedAt ?? a.startsAt))) + rule.repeatInterval;
+    group.cancelRepeat = this.deps.timers.schedule(due, () => {
       group.cancelRepeat = undefined;
       const now = this.deps.clock.now();
-      const still = this.deps.store
-        .list(rule.name)
-        .filter((a) => a.status === 'firing' && a.notified && !this.deps.silences.silenced(a, now));
+      const sentAt = new Date(now).toISOString();
+      const still: AlertState[] = [];
+      for (const alert of this.announced(rule)) {
+        this.deps.store.put({ ...alert, lastNotifiedAt: sentAt });
+        if (!this.deps.silences.silenced(alert, now)) still.push(alert);
+      }
       if (still.length > 0) this.send(rule, 'repeat', still);
-      if (this.deps.store.list(rule.name).some((a) => a.status === 'firing')) this.scheduleRepeat(rule, now);
+      this.scheduleRepeat(rule);
     });
   }
 
-  private cancelRepeat(name: string): void {
-    const group = this.groups.get(name);
-    group?.cancelRepeat?.();
-    if (group) group.cancelRepeat = undefined;
+  private announced(rule: Rule): AlertState[] {
+    return this.deps.store.list(rule.name).filter((a) => a.status === 'firing' && a.notified);
   }
 
   private send(rule: Rule, kind: Notification['kind'], states: readonly AlertState[]): void {
@@ -136,17 +170,6 @@ export class NotificationGroups {
 }
 
 export function toAlert(state: AlertState): Alert {
-  const alert: Alert = {
-    id: `${state.fingerprint}-${Date.parse(state.startsAt)}`,
-    fingerprint: state.fingerprint,
-    rule: state.rule,
-    status: state.status,
-    severity: state.severity,
-    labels: state.labels,
-    annotations: state.annotations,
-    summary: state.summary,
-    startsAt: state.startsAt,
-    facts: state.facts,
-  };
-  return state.endsAt === undefined ? alert : { ...alert, endsAt: state.endsAt };
+  const { notified: _notified, lastNotifiedAt: _lastNotifiedAt, memory: _memory, ...alert } = state;
+  return { id: `${state.fingerprint}-${Date.parse(state.startsAt)}`, ...alert };
 }

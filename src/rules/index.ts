@@ -26,6 +26,7 @@ export type { Condition, ConditionInput, ConditionType } from './conditions-sche
 export { defineRules } from './define.ts';
 export {
   createRulesEngine,
+  type EngineStats,
   type NotificationSink,
   type RulesEngine,
   type RulesEngineOptions,

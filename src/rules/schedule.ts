@@ -9,7 +9,7 @@ import { toMillis } from './clock.ts';
  */
 export type ScheduleSpec =
   | { readonly cron: string; readonly timezone?: string }
-  | { readonly interval: DurationInput | number; readonly anchor?: string | number | Date };
+  | { readonly interval: DurationInput | string; readonly anchor?: string | number | Date };
 
 export interface Schedule {
   /** A stable, readable name: the `schedule` label of flow-late alerts. */

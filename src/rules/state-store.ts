@@ -1,23 +1,27 @@
-import type { AlertFacts, Severity } from '../alerts/types.ts';
+import type { Alert } from '../alerts/types.ts';
 
 /**
- * The state of one alert (one identity of one rule), as the engine keeps it between transitions. Plain
- * data, so a durable store (SQLite, with delivery) can keep it across restarts.
+ * The state of one alert (one identity of one rule), as the engine keeps it between transitions: the
+ * alert as delivery sees it (without its episode id, derived from fingerprint and start), plus what the
+ * engine needs to pick up where it left off after a restart. Plain data, so a durable store (SQLite) can
+ * keep it as JSON.
  */
-export interface AlertState {
-  readonly fingerprint: string;
-  readonly rule: string;
-  readonly status: 'firing' | 'resolved';
-  readonly severity: Severity;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly summary: string;
-  /** ISO time this firing episode started. */
-  readonly startsAt: string;
-  readonly endsAt?: string;
-  readonly facts: AlertFacts;
+export interface AlertState extends Omit<Alert, 'id'> {
   /** Whether a notification announced this episode as firing (a resolution is only sent if one did). */
   readonly notified: boolean;
+  /**
+   * ISO time of the last firing or repeat notification of this alert: the next repeat is due
+   * `repeatInterval` after it. A repeat held back by a silence counts as sent (the silence suppresses it,
+   * it does not postpone the next one).
+   */
+  readonly lastNotifiedAt?: string;
+  /** What the condition needs to resolve the alert after a restart. */
+  readonly memory?: AlertMemory;
+}
+
+export interface AlertMemory {
+  /** flow-failures: epoch ms of the failures in the window when the alert last changed. */
+  readonly failures?: readonly number[];
 }
 
 /** Where alert states live: in memory here; delivery may provide a SQLite one. Synchronous on purpose. */

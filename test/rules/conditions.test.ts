@@ -167,3 +167,33 @@ group('flow-failures', () => {
     expect(h.log().at(-1)).toBe('03:30:00 resolved flaky flow=etl');
   });
 });
+
+group('memory of a long-lived engine', () => {
+  it('forgets the runs heard from longest ago beyond maxRunsInFlight (their process died without ending them)', () => {
+    const rules = {
+      rules: [{ name: 'failed', when: { type: 'flow-failed' as const }, groupBy: ['param.c'] }],
+    };
+    const h = harness(rules, '2026-11-25T00:00:00Z', { maxRunsInFlight: 3 });
+    for (let i = 1; i <= 10; i++)
+      h.feed(flowRun('etl', `r${i}`, 'Running', '2026-11-25T02:00:00Z', { params: { c: `c${i}` } }));
+    expect(h.engine.stats().runsInFlight).toBe(3);
+    // A run still heard from is remembered: its failure is grouped by its parameter.
+    h.feed(flowRun('etl', 'r10', 'Failed', '2026-11-25T02:05:00Z'));
+    expect(h.engine.alerts().map((a) => a.labels['param.c'])).toEqual(['c10']);
+    expect(h.engine.stats().runsInFlight).toBe(2);
+  });
+
+  it('forgets a flow-failures window once its failures have left it, below count or not', () => {
+    const h = harness({
+      rules: [
+        { name: 'flaky', when: { type: 'flow-failures', count: 3, within: '1h' }, groupBy: ['param.c'] },
+      ],
+    });
+    for (let i = 0; i < 5; i++)
+      h.feed(flowRun('etl', `r${i}`, 'Failed', '2026-11-25T02:00:00Z', { params: { c: `c${i}` } }));
+    expect(h.engine.stats().failureWindows).toBe(5);
+    h.clock.advanceTo('2026-11-25T03:00:00Z');
+    expect(h.engine.stats().failureWindows).toBe(0);
+    expect(h.engine.stats().timers).toBe(0);
+  });
+});

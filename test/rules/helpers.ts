@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/rules/clock.ts';
 import { createRulesEngine, type RulesEngine } from '../../src/rules/engine.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
 import { type RulesFileInput, RulesFileSchema } from '../../src/rules/schema.ts';
+import type { AlertStateStore } from '../../src/rules/state-store.ts';
 import { type StateName, StateNames } from '../../src/runtime/state.ts';
 import type { TransitionRecord } from '../../src/runtime/transition.ts';
 
@@ -60,25 +61,41 @@ export interface Harness {
   feed(...records: TransitionRecord[]): void;
   /** `kind rule labels…` per notification, the shortest readable account of what was sent. */
   log(): string[];
+  /** What the engine warned about. */
+  readonly warnings: string[];
 }
 
-export function harness(rules: RulesFileInput, start = '2026-11-25T00:00:00Z'): Harness {
+export interface HarnessOptions {
+  /** Alert states to start from, e.g. those a previous engine left (a restart). */
+  readonly store?: AlertStateStore;
+  readonly maxRunsInFlight?: number;
+}
+
+export function harness(
+  rules: RulesFileInput,
+  start = '2026-11-25T00:00:00Z',
+  options: HarnessOptions = {},
+): Harness {
   const parsed = RulesFileSchema.parse(rules);
   const { rules: loaded, problems } = rulesFromFile(parsed);
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('\n'));
   const clock = new ManualClock(start);
   const sent: Notification[] = [];
+  const warnings: string[] = [];
   let ids = 0;
   const engine = createRulesEngine({
     rules: loaded,
     sink: (n) => void sent.push(n),
     clock,
     newId: () => `n${++ids}`,
+    onWarning: (message) => void warnings.push(message),
+    ...options,
   });
   return {
     engine,
     clock,
     sent,
+    warnings,
     feed(...records) {
       for (const record of records) {
         clock.advanceTo(record.at);

@@ -63,6 +63,46 @@ group('flow-late', () => {
     expect(h.sent).toHaveLength(1);
   });
 
+  it('watches only the latest schedule a flow declares, and resolves what the old one fired', () => {
+    const rules = {
+      rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', grace: '5m' as const } }],
+    };
+    const h = harness(rules, '2026-11-25T00:30:00Z');
+    h.engine.registerSchedule('etl', { interval: '1h' });
+    h.clock.advanceTo('2026-11-25T01:10:00Z');
+    h.engine.registerSchedule('etl', { interval: '1h' }); // the same again: nothing changes
+    h.engine.registerSchedule('etl', { interval: '2h' });
+    h.clock.advanceTo('2026-11-25T04:10:00Z');
+    expect(h.log()).toEqual([
+      '01:05:00 firing late flow=etl',
+      '01:10:00 resolved late flow=etl',
+      '02:05:00 firing late flow=etl',
+    ]);
+    expect(h.sent[1]?.alerts[0]?.summary).toBe(
+      'etl is now scheduled every 2h; every 1h is no longer watched',
+    );
+    expect(h.sent[2]?.alerts[0]?.labels.schedule).toBe('every 2h');
+  });
+
+  it('warns once when a matching flow runs without the schedule the rule relies on', () => {
+    const h = harness({
+      rules: [
+        { name: 'late', when: { type: 'flow-late', flow: 'etl*', grace: '5m' } },
+        { name: 'own', when: { type: 'flow-late', flow: 'etl', interval: '1h' } },
+      ],
+    });
+    h.engine.registerSchedule('etl-hourly', { interval: '1h' });
+    h.feed(
+      flowRun('etl', 'r1', 'Running', '2026-11-25T00:10:00Z'),
+      flowRun('etl', 'r2', 'Running', '2026-11-25T00:20:00Z'),
+      flowRun('etl-hourly', 'r3', 'Running', '2026-11-25T00:30:00Z'),
+      flowRun('other', 'r4', 'Running', '2026-11-25T00:40:00Z'),
+    );
+    expect(h.warnings).toEqual([
+      "flow-late rule 'late' cannot judge flow 'etl': the flow declares no schedule; declare one with flow({ schedule }) or give the rule a cron or interval",
+    ]);
+  });
+
   group('on daylight-saving days', () => {
     it('Europe/Berlin spring forward: 02:30 does not exist, the slot is 03:00 CEST and fires once', () => {
       const h = harness(lateRule('30 2 * * *', 'Europe/Berlin'), '2026-03-28T12:00:00Z');

@@ -1,5 +1,5 @@
 import { expect, describe as group, it } from 'vitest';
-import { flowRun, harness } from './helpers.ts';
+import { flowRun, harness, taskRun } from './helpers.ts';
 
 const failedAnyFlow = { name: 'failed', when: { type: 'flow-failed' as const } };
 
@@ -77,6 +77,23 @@ group('repeat', () => {
   });
 });
 
+group('repeat of several alerts', () => {
+  it('does not postpone the repeat of a firing alert when another alert of the rule fires later', () => {
+    const h = harness({ defaults: { repeatInterval: '1h' }, rules: [failedAnyFlow] });
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z'),
+      flowRun('b', 'r2', 'Failed', '2026-11-25T02:40:00Z'),
+    );
+    h.clock.advanceTo('2026-11-25T04:00:00Z');
+    expect(h.log()).toEqual([
+      '02:00:00 firing failed flow=a',
+      '02:40:00 firing failed flow=b',
+      '03:00:00 repeat failed flow=a flow=b',
+      '04:00:00 repeat failed flow=a flow=b',
+    ]);
+  });
+});
+
 group('silences', () => {
   it('suppresses messages but keeps the alert firing, and sends it when the silence ends', () => {
     const h = harness({ rules: [failedAnyFlow] });
@@ -125,6 +142,47 @@ group('groupBy', () => {
     h.feed(flowRun('orders', 'r3', 'Completed', '2026-11-25T02:10:00Z', { params: { customer: 'acme' } }));
     expect(h.engine.alerts()).toEqual([]);
     expect(h.log().at(-1)).toBe('02:10:00 resolved failed flow=orders,param.customer=acme');
+  });
+});
+
+group('groupBy error.type', () => {
+  const byError = { ...failedAnyFlow, groupBy: ['error.type'] };
+
+  it('keeps one alert per error type, and the next Completed run resolves them all', () => {
+    const h = harness({ rules: [byError] });
+    h.feed(
+      flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z', { error: { type: 'TypeError', message: 'x' } }),
+      flowRun('etl', 'r2', 'Failed', '2026-11-25T02:00:00Z', { error: { type: 'RangeError', message: 'y' } }),
+    );
+    expect(h.engine.alerts().map((a) => a.labels['error.type'])).toEqual(['TypeError', 'RangeError']);
+    h.feed(flowRun('etl', 'r3', 'Completed', '2026-11-25T03:00:00Z'));
+    expect(h.engine.alerts()).toEqual([]);
+    expect(h.log().at(-1)).toBe(
+      '03:00:00 resolved failed flow=etl,error.type=TypeError flow=etl,error.type=RangeError',
+    );
+  });
+
+  it("does not let another flow's success resolve them", () => {
+    const h = harness({ rules: [byError] });
+    h.feed(
+      flowRun('a', 'r1', 'Failed', '2026-11-25T02:00:00Z', { error: { type: 'TypeError', message: 'x' } }),
+      flowRun('b', 'r2', 'Completed', '2026-11-25T03:00:00Z'),
+    );
+    expect(h.engine.alerts().map((a) => a.status)).toEqual(['firing']);
+  });
+
+  it('resolves a retrying task’s alert when the run ends with an error the Retrying record did not carry', () => {
+    const h = harness({
+      rules: [{ name: 'retry', when: { type: 'task-retrying' }, groupBy: ['error.type'] }],
+    });
+    h.feed(
+      taskRun('etl', 'load', 't1', 'Retrying', '2026-11-25T02:00:00Z', { attempt: 2 }),
+      taskRun('etl', 'load', 't1', 'Failed', '2026-11-25T02:00:10Z', {
+        attempt: 2,
+        error: { type: 'TypeError', message: 'x' },
+      }),
+    );
+    expect(h.engine.alerts().map((a) => a.status)).toEqual(['resolved']);
   });
 });
 

@@ -2,6 +2,7 @@ import type { AlertFacts } from '../../alerts/types.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
+import type { AlertMemory, AlertState } from '../state-store.ts';
 import type { TimerQueue } from '../timers.ts';
 
 /** What the engine knows about a flow run in flight, from its flow-run transitions. */
@@ -16,6 +17,8 @@ export interface AlertEvent {
   readonly summary: string;
   /** Facts of the run behind the change; a resolution without a run (a window expiring) keeps the old ones. */
   readonly facts?: AlertFacts;
+  /** What the condition needs to resolve the alert after a restart (kept with the alert's state). */
+  readonly memory?: AlertMemory;
 }
 
 /** The engine as the conditions see it: alert state changes, timers, and what it knows of runs. */
@@ -27,7 +30,16 @@ export interface ConditionContext {
   fire(rule: Rule, identity: Identity, event: AlertEvent): void;
   /** Resolves the alert if it is firing; does nothing otherwise. */
   resolve(rule: Rule, identity: Identity, event: AlertEvent): void;
+  /**
+   * Resolves what a run's outcome resolves (a Completed run, a run's end): the alert of `identity`, or
+   * with `groupBy: [error.type]` the alerts of every error type with the same other keys.
+   */
+  resolveOutcome(rule: Rule, identity: Identity, event: AlertEvent): void;
   isFiring(identity: Identity): boolean;
+  /** The stored state of an alert, e.g. one a previous engine left firing. */
+  state(identity: Identity): AlertState | undefined;
+  /** Tells the user something that is not an error (each message once is the caller's business). */
+  warn(message: string): void;
   /** Facts of a record, completed with what the engine remembers of its run (start, parameters). */
   facts(record: TransitionRecord): AlertFacts;
   run(record: TransitionRecord): RunInfo | undefined;

@@ -23,7 +23,11 @@ export function flowFailed(rule: Rule, record: TransitionRecord, ctx: ConditionC
       facts,
     });
   } else if (record.state.type === 'COMPLETED') {
-    ctx.resolve(rule, identity, { at: at(record), summary: `${subject(record)} completed again`, facts });
+    ctx.resolveOutcome(rule, identity, {
+      at: at(record),
+      summary: `${subject(record)} completed again`,
+      facts,
+    });
   }
 }
 
@@ -40,7 +44,11 @@ export function taskFailed(rule: Rule, record: TransitionRecord, ctx: ConditionC
       facts,
     });
   } else if (record.state.type === 'COMPLETED') {
-    ctx.resolve(rule, identity, { at: at(record), summary: `${subject(record)} completed again`, facts });
+    ctx.resolveOutcome(rule, identity, {
+      at: at(record),
+      summary: `${subject(record)} completed again`,
+      facts,
+    });
   }
 }
 
@@ -51,7 +59,7 @@ export function taskRetrying(rule: Rule, record: TransitionRecord, ctx: Conditio
   const facts = ctx.facts(record);
   if (isEnd(record)) {
     const summary = `${subject(record)} ended ${record.state.name} after ${record.attempt} attempts`;
-    ctx.resolve(rule, identity, { at: at(record), summary, facts });
+    ctx.resolveOutcome(rule, identity, { at: at(record), summary, facts });
   } else if (record.state.type === 'RUNNING' && record.attempt >= when.minAttempt) {
     const summary = `${subject(record)} is retrying (attempt ${record.attempt})${errorText(record)}`;
     ctx.fire(rule, identity, { at: at(record), summary, facts });
@@ -73,7 +81,7 @@ export function flowDurationAbove(rule: Rule, record: TransitionRecord, ctx: Con
       facts,
     });
   } else {
-    ctx.resolve(rule, identity, {
+    ctx.resolveOutcome(rule, identity, {
       at: at(record),
       summary: `${took}, within ${formatDuration(when.duration)}`,
       facts,

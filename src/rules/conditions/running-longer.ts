@@ -29,7 +29,7 @@ export class RunningLongerThan {
       const facts = ctx.facts(record);
       const took = facts.durationMs === undefined ? '' : ` after ${humanDuration(facts.durationMs)}`;
       const summary = `${subject(record)} run ${record.flowRunId ?? ''} ended ${record.state.name}${took}`;
-      ctx.resolve(rule, identity, { at: Date.parse(record.at), summary, facts });
+      ctx.resolveOutcome(rule, identity, { at: Date.parse(record.at), summary, facts });
       return;
     }
     if (record.state.type !== 'RUNNING' || this.watched.has(key) || ctx.isFiring(identity)) return;
