@@ -1,4 +1,5 @@
 import { onTransition } from '../runtime/hub.ts';
+import { onFlowSchedule } from '../runtime/schedules.ts';
 import type { Clock } from './clock.ts';
 import { createRulesEngine, type NotificationSink, type RulesEngine } from './engine.ts';
 import { loadRules } from './load.ts';
@@ -17,6 +18,8 @@ export interface StartAlertingOptions {
   readonly store?: AlertStateStore;
   /** FLOWTEL_TRACE_URL, FLOWTEL_ALERTING and channel secrets are read here. @default process.env */
   readonly env?: Env;
+  /** Warnings such as a flow-late rule whose flow declares no schedule. @default print to stderr */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface Alerting {
@@ -31,8 +34,9 @@ export interface Alerting {
 
 /**
  * Embedded alerting for a process that runs flows: loads the rules, evaluates every transition of this
- * process (through the runtime's hub) and hands notifications to the sink. Throws `RulesLoadError` with
- * every problem when the rules folder has errors.
+ * process (through the runtime's hub) and hands notifications to the sink. The schedules of flows
+ * defined with `schedule` (before or after this call) are watched by the flow-late rules that do not
+ * carry their own. Throws `RulesLoadError` with every problem when the rules folder has errors.
  */
 export async function startAlerting(options: StartAlertingOptions = {}): Promise<Alerting> {
   const env = options.env ?? process.env;
@@ -40,10 +44,12 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
     typeof options.rules === 'object' ? options.rules : await loadRules(options.rules ?? './rules', { env });
   const pending = new Set<Promise<void>>();
   const sink = options.sink ?? printingSink(rules, env);
+  const warn = options.onWarning ?? ((message: string) => console.warn(`flowtel alerting: ${message}`));
   const engine = createRulesEngine({
     rules,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store ? { store: options.store } : {}),
+    onWarning: warn,
     ...(env.FLOWTEL_TRACE_URL ? { traceUrlTemplate: env.FLOWTEL_TRACE_URL } : {}),
     sink: (notification) => {
       const result = sink(notification);
@@ -55,7 +61,17 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
     },
   });
   const enabled = env.FLOWTEL_ALERTING !== 'off';
+  // Off, the engine sees no runs: watching schedules would only call every flow late.
   const unsubscribe = enabled ? onTransition((record) => engine.process(record)) : () => {};
+  const unwatchSchedules = enabled
+    ? onFlowSchedule(({ flow, schedule }) => {
+        try {
+          engine.registerSchedule(flow, schedule);
+        } catch (error) {
+          warn(`the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`);
+        }
+      })
+    : () => {};
   const flush = async () => {
     engine.flush();
     while (pending.size > 0) await Promise.all(pending);
@@ -66,6 +82,7 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
     flush,
     async stop() {
       unsubscribe();
+      unwatchSchedules();
       await flush();
       engine.close();
     },

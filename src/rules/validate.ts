@@ -7,7 +7,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Checks that need the whole folder, after the files merged: channel names that do not exist are errors;
  * channels whose environment variables are unset ("unconfigured") and rules that notify nobody are
- * warnings, because the message is still printed where it would have gone.
+ * warnings, because the message is still printed where it would have gone. A flow-late rule without its
+ * own cron or interval is a warning: it relies on the flow declaring a schedule, which only the process
+ * that defines the flow knows (it warns again there, when such a flow runs without one).
  */
 export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
   const problems: Problem[] = [];
@@ -28,6 +30,16 @@ export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
             message: unknown(name),
           });
         }
+      });
+    }
+    if (rule.when.type === 'flow-late' && rule.when.cron === undefined && rule.when.interval === undefined) {
+      const which =
+        rule.when.flow === undefined ? 'each flow' : `the flow (${[rule.when.flow].flat().join(', ')})`;
+      problems.push({
+        severity: 'warning',
+        file,
+        path: `rules[${rule.name}].when`,
+        message: `has no cron or interval: it uses the schedule ${which} declares with flow({ schedule }), and never fires for a flow that declares none`,
       });
     }
     if (rule.notify.length === 0) {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/rules/clock.ts';
 import { formatNotification } from '../../src/rules/print.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
 import { RulesFileSchema } from '../../src/rules/schema.ts';
+import { flow } from '../../src/runtime/flow.ts';
 import { emitTransition } from '../../src/runtime/hub.ts';
 import { flowRun } from './helpers.ts';
 
@@ -56,6 +57,95 @@ group('startAlerting', () => {
     emitTransition(flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
     await alerting.stop();
     expect(sent[0]?.traceUrlTemplate).toBe('http://jaeger/trace/{traceId}');
+  });
+});
+
+group('startAlerting and flow schedules', () => {
+  // Flow schedules are process-wide, so each test names its own flows.
+  const late = (flows: string, extra: Record<string, unknown> = {}) =>
+    rulesFromFile(
+      RulesFileSchema.parse({
+        rules: [{ name: 'late', when: { type: 'flow-late', flow: flows, grace: '5m', ...extra } }],
+      }),
+    ).rules;
+  const scheduled = (name: string, schedule: Parameters<typeof flow>[0]['schedule']) =>
+    flow({ name, ...(schedule ? { schedule } : {}) }, async () => 1);
+
+  it('watches the schedules of flows defined before and after it starts, for flow-late rules without one', async () => {
+    const sent: Notification[] = [];
+    const clock = new ManualClock('2026-11-25T00:30:00Z');
+    scheduled('sched-before', { interval: '1h' });
+    const alerting = await startAlerting({
+      rules: late('sched-*'),
+      clock,
+      env: {},
+      sink: (n) => void sent.push(n),
+    });
+    scheduled('sched-after', { cron: '0 1 * * *', timezone: 'UTC' });
+    clock.advanceTo('2026-11-25T01:05:00Z');
+    expect(alerting.engine.alerts().map((a) => `${a.labels.flow} ${a.labels.schedule}`)).toEqual([
+      'sched-before every 1h',
+      'sched-after cron 0 1 * * * UTC',
+    ]);
+    await alerting.stop();
+    expect(sent.map((n) => `${n.kind} ${n.alerts.length}`)).toEqual(['firing 2']); // due together: one message
+  });
+
+  it("lets a rule's own schedule win over the flow's", async () => {
+    const clock = new ManualClock('2026-11-25T00:30:00Z');
+    scheduled('own-wins', { interval: '1h' });
+    const rules = late('own-wins', { cron: '0 3 * * *' });
+    const alerting = await startAlerting({ rules, clock, env: {}, sink: () => {} });
+    clock.advanceTo('2026-11-25T02:00:00Z');
+    expect(alerting.engine.alerts()).toEqual([]);
+    clock.advanceTo('2026-11-25T03:05:00Z');
+    expect(alerting.engine.alerts().map((a) => a.labels.schedule)).toEqual(['cron 0 3 * * * UTC']);
+    await alerting.stop();
+  });
+
+  it('watches no schedule when FLOWTEL_ALERTING=off: it sees no runs, so every flow would look late', async () => {
+    const clock = new ManualClock('2026-11-25T00:30:00Z');
+    scheduled('off-hourly', { interval: '1h' });
+    const alerting = await startAlerting({
+      rules: late('off-*'),
+      clock,
+      env: { FLOWTEL_ALERTING: 'off' },
+      sink: () => {},
+    });
+    clock.advanceTo('2026-11-25T03:00:00Z');
+    expect(alerting.engine.alerts()).toEqual([]);
+    await alerting.stop();
+  });
+
+  it('warns, instead of failing, about a flow schedule it cannot watch', async () => {
+    const warnings: string[] = [];
+    scheduled('bad-cron', { cron: 'not a cron' });
+    const alerting = await startAlerting({
+      rules: late('bad-*'),
+      clock: new ManualClock(0),
+      env: {},
+      sink: () => {},
+      onWarning: (message) => void warnings.push(message),
+    });
+    await alerting.stop();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^the schedule of flow 'bad-cron' cannot be watched: /);
+  });
+
+  it('warns when a flow-late rule relies on the schedule of a flow that declares none, as it runs', async () => {
+    const warnings: string[] = [];
+    const alerting = await startAlerting({
+      rules: late('unscheduled'),
+      clock: new ManualClock('2026-11-25T00:00:00Z'),
+      env: {},
+      sink: () => {},
+      onWarning: (message) => void warnings.push(message),
+    });
+    emitTransition(flowRun('unscheduled', 'r1', 'Running', '2026-11-25T00:00:00Z'));
+    await alerting.stop();
+    expect(warnings).toEqual([
+      "flow-late rule 'late' cannot judge flow 'unscheduled': the flow declares no schedule; declare one with flow({ schedule }) or give the rule a cron or interval",
+    ]);
   });
 });
 

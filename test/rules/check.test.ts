@@ -67,4 +67,14 @@ group('rules check', () => {
     expect(c.stdout()).toBe('rules check: rules: OK, 4 rules and 2 channels in 1 file\n');
     expect(code).toBe(0);
   });
+
+  it('warns that a flow-late rule without a cron or interval depends on its flow declaring a schedule', async () => {
+    const c = capture();
+    const code = await rulesCheck('unscheduled', { ...c.io, env: {}, cwd: fixtures });
+    expect(code).toBe(0);
+    expect(c.stderr()).toEqual([
+      'unscheduled/late.yaml: rules[orders-late].when: warning: has no cron or interval: it uses the schedule the flow (nightly-orders) declares with flow({ schedule }), and never fires for a flow that declares none',
+      'unscheduled/late.yaml: rules[orders-late]: warning: notifies no channel: add notify to the rule or defaults.notify',
+    ]);
+  });
 });

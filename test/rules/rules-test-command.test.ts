@@ -58,6 +58,15 @@ group('rules test', () => {
     );
   });
 
+  it('says why a flow-late rule could not fire when the case gives its flow no schedule', async () => {
+    const c = capture();
+    const code = await rulesTest('test/rules/fixtures/unscheduled/late.test.yaml', c.io);
+    expect(code).toBe(1);
+    expect(c.text()).toContain(
+      "    warning: flow-late rule 'orders-late' has no cron or interval and no flow in this case's schedules is one of its flows: it cannot fire\n",
+    );
+  });
+
   it('reports a malformed test file with its paths, and runs nothing', async () => {
     const c = capture();
     const code = await rulesTest('test/rules/fixtures/broken/more.yaml', c.io);

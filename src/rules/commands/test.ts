@@ -69,6 +69,7 @@ export async function rulesTest(file: string, io: RulesCommandIo): Promise<numbe
       result.isDiff ? '    notifications differ (- expected, + actual):\n' : '    could not run:\n',
     );
     for (const line of result.details) io.stdout.write(`      ${line}\n`);
+    for (const warning of result.warnings) io.stdout.write(`    warning: ${warning}\n`);
   }
   const total = spec.tests.length;
   io.stdout.write(failed === 0 ? `${shown}: ${total} passed\n` : `${shown}: ${failed} of ${total} failed\n`);

@@ -5,6 +5,7 @@ import type { Alert, Notification } from '../../alerts/types.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import { ManualClock } from '../clock.ts';
 import { createRulesEngine } from '../engine.ts';
+import { compilePatterns } from '../glob.ts';
 import { readablePath } from '../problems.ts';
 import type { LoadedRules } from '../resolve.ts';
 import type { ScheduleSpec } from '../schedule.ts';
@@ -24,6 +25,8 @@ export interface CaseResult {
   readonly isDiff: boolean;
   /** Diff lines when it failed (expected `-`, actual `+`), or the reason it could not run. */
   readonly details: readonly string[];
+  /** What the engine warned about, e.g. a flow-late rule with no schedule (shown when a case fails). */
+  readonly warnings: readonly string[];
 }
 
 /** Runs one test case on a fresh engine and a fake clock: records and evaluation times in time order. */
@@ -61,19 +64,24 @@ export async function runCase(
   } catch (error) {
     problems.push((error as Error).message);
   }
-  if (problems.length > 0) return { name: test.name, passed: false, isDiff: false, details: problems };
+  if (problems.length > 0)
+    return { name: test.name, passed: false, isDiff: false, details: problems, warnings: [] };
   if (start === undefined && inputs.length === 0) {
-    return { name: test.name, passed: false, isDiff: false, details: ['give a start time or records'] };
+    const details = ['give a start time or records'];
+    return { name: test.name, passed: false, isDiff: false, details, warnings: [] };
   }
 
   const clock = new ManualClock(start ?? Date.parse(inputs[0]!.at));
   const sent: Notification[] = [];
+  const warnings = new Set(unscheduledRules(rules, test));
   let ids = 0;
   const engine = createRulesEngine({
     rules,
     clock,
     sink: (n) => void sent.push(n),
     newId: () => `test-${++ids}`,
+    onWarning: (message) =>
+      void warnings.add(message.replace('with flow({ schedule })', "in the test case's schedules")),
     ...(options.env.FLOWTEL_TRACE_URL ? { traceUrlTemplate: options.env.FLOWTEL_TRACE_URL } : {}),
   });
   try {
@@ -104,7 +112,21 @@ export async function runCase(
     passed,
     isDiff: true,
     details: passed ? [] : diffLines(expectedText, actualText),
+    warnings: [...warnings],
   };
+}
+
+/** flow-late rules that take the schedule from the flow when no schedule of the case is for a flow of theirs. */
+function unscheduledRules(rules: LoadedRules, test: TestCase): string[] {
+  return rules.rules.flatMap((rule) => {
+    const when = rule.when;
+    if (when.type !== 'flow-late' || when.cron !== undefined || when.interval !== undefined) return [];
+    const matches = when.flow === undefined ? () => true : compilePatterns(when.flow);
+    if (test.schedules.some((s) => matches(s.flow))) return [];
+    return [
+      `flow-late rule '${rule.name}' has no cron or interval and no flow in this case's schedules is one of its flows: it cannot fire`,
+    ];
+  });
 }
 
 function toRecord(input: RecordInput, index: number, start: number | undefined): TransitionRecord {
