@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Notification } from '../alerts/types.ts';
+import { databasePath, flowtelHome } from '../store/home.ts';
+import { UsageError } from './usage.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,10 +39,25 @@ export async function startRunAlerting(
   const configured = Object.entries(rules.channels).filter(
     ([, channel]) => missingSecrets(channel, env).length === 0,
   );
-  // Both read FLOWTEL_HOME from `env` and share its one SQLite file.
-  const store = await openAlertStateStore({ env });
   const log = (line: string) => print(`${line}\n`);
-  const delivery = configured.length > 0 ? await createDelivery({ rules, env, log }) : undefined;
+  // Both read FLOWTEL_HOME from `env` and share its one SQLite file. Without it, alerts would be lost
+  // (or repeated by every run): no run starts.
+  const cannotKeepState = (error: unknown) => {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return new UsageError(
+      `cannot keep alert state in ${databasePath(flowtelHome(env))}: ${reason} (set FLOWTEL_HOME to a writable folder, or FLOWTEL_ALERTING=off)`,
+    );
+  };
+  const store = await openAlertStateStore({ env }).catch((error: unknown) => {
+    throw cannotKeepState(error);
+  });
+  const delivery =
+    configured.length > 0
+      ? await createDelivery({ rules, env, log }).catch((error: unknown) => {
+          store.close();
+          throw cannotKeepState(error);
+        })
+      : undefined;
   const printNotification = printingSink(rules, env, (text) => {
     print(text);
     return true;

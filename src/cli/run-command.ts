@@ -40,6 +40,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   let print: (text: string) => void = (text) => io.stderr.write(text);
   const alerting = await startRunAlerting(values.rules, io.env, (text) => print(text)).catch(
     (error: unknown) => {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
     },
   );

@@ -261,6 +261,24 @@ describe('flowtel run with a rules folder', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('bad.yaml');
   });
+
+  it('refuses to start with exit 2 and one line to fix when FLOWTEL_HOME cannot hold its database', async () => {
+    const dir = tempDir();
+    writeRules(dir);
+    const notAFolder = join(dir, 'home-is-a-file');
+    writeFileSync(notAFolder, '');
+    const result = await runCli(['run', fixture('failing.ts')], {
+      env: { ...otlpEnv(), FLOWTEL_HOME: notAFolder },
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^flowtel: cannot keep alert state in .*home-is-a-file.flowtel\.db: .+ \(set FLOWTEL_HOME to a writable folder, or FLOWTEL_ALERTING=off\)$/,
+      ),
+    ]);
+    expect(result.stdout).not.toContain('flow failing');
+  });
 });
 
 function writeRules(dir: string): void {
