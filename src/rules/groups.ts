@@ -84,8 +84,10 @@ export class NotificationGroups {
         if (alert.lastNotifiedAt === undefined)
           this.deps.store.put({ ...alert, lastNotifiedAt: new Date(now).toISOString() });
       }
-      const sentAt = states.map((a) => (a.lastNotifiedAt ? Date.parse(a.lastNotifiedAt) : undefined));
-      const last = Math.max(...sentAt.filter((t) => t !== undefined));
+      const last = states.reduce(
+        (latest, a) => (a.lastNotifiedAt ? Math.max(latest, Date.parse(a.lastNotifiedAt)) : latest),
+        Number.NEGATIVE_INFINITY,
+      );
       if (Number.isFinite(last)) this.group(rule.name).lastFlushAt = last;
       if (announced.length > 0) this.scheduleRepeat(rule);
       if (states.some((a) => a.status === 'resolved' || !a.notified)) this.changed(rule);
@@ -127,7 +129,11 @@ export class NotificationGroups {
     const announced = this.announced(rule);
     if (announced.length === 0) return;
     const due =
-      Math.min(...announced.map((a) => Date.parse(a.lastNotifiedAt ?? a.startsAt))) + rule.repeatInterval;
+      // reduce, not Math.min(...): a rule may hold more alerts than a call may take arguments.
+      announced.reduce(
+        (oldest, a) => Math.min(oldest, Date.parse(a.lastNotifiedAt ?? a.startsAt)),
+        Infinity,
+      ) + rule.repeatInterval;
     group.cancelRepeat = this.deps.timers.schedule(due, () => {
       group.cancelRepeat = undefined;
       const now = this.deps.clock.now();

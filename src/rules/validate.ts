@@ -42,6 +42,15 @@ export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
         message: `has no cron or interval: it uses the schedule ${which} declares with flow({ schedule }), and never fires for a flow that declares none`,
       });
     }
+    if (rule.when.type === 'flow-late' && rule.groupBy.length > 0) {
+      problems.push({
+        severity: 'warning',
+        file,
+        path: `rules[${rule.name}].groupBy`,
+        message:
+          'does not apply to flow-late: a run that never started has no parameters or error (its identity is flow and schedule)',
+      });
+    }
     if (rule.notify.length === 0) {
       problems.push({
         severity: 'warning',

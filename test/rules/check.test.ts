@@ -68,13 +68,15 @@ group('rules check', () => {
     expect(code).toBe(0);
   });
 
-  it('warns that a flow-late rule without a cron or interval depends on its flow declaring a schedule', async () => {
+  it('warns about flow-late rules that cannot work as written: no schedule of their own, or a groupBy', async () => {
     const c = capture();
     const code = await rulesCheck('unscheduled', { ...c.io, env: {}, cwd: fixtures });
     expect(code).toBe(0);
     expect(c.stderr()).toEqual([
       'unscheduled/late.yaml: rules[orders-late].when: warning: has no cron or interval: it uses the schedule the flow (nightly-orders) declares with flow({ schedule }), and never fires for a flow that declares none',
       'unscheduled/late.yaml: rules[orders-late]: warning: notifies no channel: add notify to the rule or defaults.notify',
+      'unscheduled/late.yaml: rules[customer-late].groupBy: warning: does not apply to flow-late: a run that never started has no parameters or error (its identity is flow and schedule)',
+      'unscheduled/late.yaml: rules[customer-late]: warning: notifies no channel: add notify to the rule or defaults.notify',
     ]);
   });
 });

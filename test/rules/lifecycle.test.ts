@@ -206,3 +206,23 @@ group('labels, severity, annotations and channels', () => {
     });
   });
 });
+
+group('many alerts of one rule', () => {
+  it('repeats 200,000 firing alerts of one rule (more than a function call may take arguments)', () => {
+    const h = harness({
+      defaults: { repeatInterval: '1h' },
+      rules: [{ ...failedAnyFlow, groupBy: ['param.customer'] }],
+    });
+    for (let i = 0; i < 200_000; i++) {
+      h.engine.process(
+        flowRun('orders', `r${i}`, 'Failed', '2026-11-25T00:00:00Z', { params: { customer: `c${i}` } }),
+      );
+    }
+    h.clock.advanceTo('2026-11-25T01:00:00Z');
+    expect(h.sent.map((n) => `${n.createdAt.slice(11, 16)} ${n.kind} ${n.alerts.length}`)).toEqual([
+      '00:00 firing 1',
+      '00:01 firing 199999',
+      '01:00 repeat 200000',
+    ]);
+  });
+});
