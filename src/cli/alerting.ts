@@ -8,8 +8,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface RunAlerting {
   /** The rules' `links.trace`, for the link printed after the run. */
   readonly traceUrlTemplate: string | undefined;
-  /** Delivers what the run produced (grouped notifications included), within `deadlineMs`. */
-  finish(deadlineMs: number): Promise<void>;
+  /**
+   * Delivers what the run produced (grouped notifications included), within `deadlineMs`; `signal`
+   * (a Ctrl-C) ends delivery at once, leaving what is unsent in the outbox for the next run.
+   */
+  finish(deadlineMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -77,10 +80,10 @@ export async function startRunAlerting(
   const alerting = await startAlerting({ rules, sink, store, env });
   return {
     traceUrlTemplate: rules.links.trace,
-    async finish(deadlineMs) {
+    async finish(deadlineMs, signal) {
       await alerting.stop();
       if (delivery) {
-        const { pending } = await delivery.flush(deadlineMs);
+        const { pending } = await delivery.flush(deadlineMs, signal === undefined ? {} : { signal });
         if (pending > 0) {
           log(
             `flowtel: ${pending} notification(s) not delivered yet; they stay in the outbox and are sent by the next flowtel process`,

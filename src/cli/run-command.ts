@@ -76,11 +76,24 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     signals.restore();
   }
   io.stdout.write(`${summary(record, io.env.FLOWTEL_TRACE_URL ?? alerting?.traceUrlTemplate)}\n`);
-  const [, telemetry] = await Promise.all([
-    alerting?.finish(FLUSH_DEADLINE_MS),
+  const alerts = alerting?.finish(FLUSH_DEADLINE_MS, signals.finishing);
+  const finished = Promise.all([
+    alerts,
     shutdownTelemetry(FLUSH_DEADLINE_MS),
     recording && new Promise((resolve) => recording.end(resolve)),
   ]);
+  // A signal while flushing: what is unsent stays in the outbox (released, so the next run sends it
+  // at once), and the process does not wait for the telemetry deadline.
+  const interrupted = new Promise<'interrupted'>((resolve) =>
+    signals.finishing.addEventListener('abort', () => resolve('interrupted'), { once: true }),
+  );
+  const outcome = await Promise.race([
+    finished,
+    interrupted.then(() => alerts).then(() => 'interrupted' as const),
+  ]);
+  signals.done();
+  if (outcome === 'interrupted') return signals.exitCode() ?? ExitCode.SIGINT;
+  const [, telemetry] = outcome;
   if (
     telemetry.droppedSpans > 0 &&
     !io.env.OTEL_EXPORTER_OTLP_ENDPOINT &&
@@ -131,27 +144,42 @@ async function refuseInvalidParams(flowName: string, schema: unknown, params: un
 
 /**
  * SIGINT/SIGTERM cancel the run (it ends Cancelled, telemetry and alerts still flush) and the exit code
- * becomes 130/143; a second signal exits at once.
+ * becomes 130/143. A signal once the run has ended (a second one, or a first during the flush) stops
+ * the flush: alerts not yet delivered are released in the outbox for the next run, and it exits.
  */
 function handleSignals(stop: AbortController, io: CliIo) {
   let code: number | undefined;
+  const codeOf = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM);
   const onSignal = (signal: NodeJS.Signals) => {
     if (code !== undefined) process.exit(code);
-    code = signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM;
+    code = codeOf(signal);
     io.stderr.write(`\nflowtel: ${signal} received, cancelling the run (send it again to exit at once)\n`);
     stop.abort();
+  };
+  /** Aborted by a signal once the run has ended: delivery and telemetry stop waiting. */
+  const finishing = new AbortController();
+  const onSignalWhileFinishing = (signal: NodeJS.Signals) => {
+    if (finishing.signal.aborted) process.exit(code ?? codeOf(signal));
+    code ??= codeOf(signal);
+    io.stderr.write(
+      `\nflowtel: ${signal} received, exiting; alerts not delivered yet stay in the outbox for the next run\n`,
+    );
+    finishing.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
     exitCode: () => code,
+    finishing: finishing.signal,
     restore() {
-      // Keep handling a second signal during the flush; only stop cancelling.
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      const exitNow = () => process.exit(code ?? ExitCode.SIGINT);
-      process.once('SIGINT', exitNow);
-      process.once('SIGTERM', exitNow);
+      process.on('SIGINT', onSignalWhileFinishing);
+      process.on('SIGTERM', onSignalWhileFinishing);
+    },
+    done() {
+      process.off('SIGINT', onSignalWhileFinishing);
+      process.off('SIGTERM', onSignalWhileFinishing);
     },
   };
 }

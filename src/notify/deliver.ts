@@ -45,9 +45,10 @@ export interface Delivery {
   /**
    * For shutting down: sends what is due, waiting for retries that fall within `timeoutMs`, and returns
    * how many are still pending. At the deadline delivery stops: a send still waiting for its receiver is
-   * cut short and stays pending, due at once, for the next process. Call `close()` after.
+   * cut short and stays pending, due at once, for the next process. `signal` ends it early the same way
+   * (a user's Ctrl-C). Call `close()` after.
    */
-  flush(timeoutMs?: number): Promise<{ pending: number }>;
+  flush(timeoutMs?: number, options?: { readonly signal?: AbortSignal }): Promise<{ pending: number }>;
   /** Sends what is due now, once (tests with a fake clock call this after advancing it). */
   runDue(): Promise<void>;
   /** Stops waking up, waits for sends in progress, closes the notifiers and the store it opened. */
@@ -133,7 +134,8 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
   return {
     sink,
     runDue: () => dispatcher.runDue(),
-    flush: (timeoutMs = 5_000) => flush(dispatcher, store, [...notifiers.keys()], clock, timeoutMs),
+    flush: (timeoutMs = 5_000, flushOptions = {}) =>
+      flush(dispatcher, store, [...notifiers.keys()], clock, timeoutMs, flushOptions.signal),
     close: async () => {
       await dispatcher.close();
       await Promise.all([...notifiers.values()].map((n) => n.close?.()));
@@ -150,26 +152,41 @@ async function flush(
   channels: string[],
   clock: Clock,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ) {
   const deadline = clock.now() + timeoutMs;
   // The clock's timers do not keep the process alive; a flush must, until it returns.
   const keepAlive = setInterval(() => {}, 2 ** 30);
   let cutShort = false;
-  const stopAt = clock.setTimer(deadline, () => {
+  let wake = () => {};
+  const cut = () => {
     cutShort = true;
     void dispatcher.close();
-  });
+    wake();
+  };
+  const stopAt = clock.setTimer(deadline, cut);
+  signal?.addEventListener('abort', cut, { once: true });
+  if (signal?.aborted) cut();
   try {
     for (;;) {
       await dispatcher.runDue();
       const next = dispatcher.nextWakeAt();
       if (cutShort || next === undefined || next > deadline) break;
-      await new Promise<void>((resolve) => clock.setTimer(next, resolve));
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(next, resolve);
+        wake = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
     }
   } finally {
     stopAt.cancel();
+    signal?.removeEventListener('abort', cut);
     clearInterval(keepAlive);
   }
+  // Sends cut short record their entries as they stop: wait for that before counting.
+  if (cutShort) await dispatcher.close();
   return { pending: store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length };
 }
 

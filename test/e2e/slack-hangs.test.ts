@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, runCli, tempDir } from '../support/cli.ts';
+import { type CliResult, runCli, startCli, tempDir } from '../support/cli.ts';
 import { SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -16,13 +16,16 @@ afterAll(async () => {
   await slack.close();
 });
 
-function outbox(home: string): Array<{ channel: string; status: string }> {
+interface Row {
+  channel: string;
+  status: string;
+  claimed_by: string | null;
+}
+
+function outbox(home: string): Row[] {
   const db = new Database(join(home, 'flowtel.db'), { readonly: true });
   try {
-    return db.prepare('SELECT channel, status FROM outbox').all() as Array<{
-      channel: string;
-      status: string;
-    }>;
+    return db.prepare('SELECT channel, status, claimed_by FROM outbox').all() as Row[];
   } finally {
     db.close();
   }
@@ -61,4 +64,29 @@ describe('flowtel run while Slack never answers', () => {
       .filter((r) => JSON.stringify(r.body).includes('etl failed: Error: insert'));
     expect(failure).toHaveLength(1);
   }, 90_000);
+
+  it('exits at once on Ctrl-C while delivering, leaving what is unsent to the next run', async () => {
+    const home = tempDir('flowtel-home-');
+    const env = {
+      SLACK_WEBHOOK_URL: slack.url,
+      FLOWTEL_HOME: home,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+    };
+    slack.reply(SlackReplies.hang);
+    const run = startCli(['run', EXAMPLE, '--param', 'failAt=load', '--rules', RULES], { env });
+    // The summary is printed when the run has ended and delivery is flushing (Slack still silent).
+    await run.waitForOutput('run id');
+    run.child.kill('SIGINT');
+    const patience = new Promise<'still running'>((done) => setTimeout(done, 20_000, 'still running'));
+    const result = await Promise.race([run.done, patience]);
+    expect(result).not.toBe('still running');
+    expect((result as CliResult).code).toBe(130);
+    expect((result as CliResult).stderr).toContain('stay in the outbox for the next run');
+    const left = outbox(home).filter((e) => e.status === 'pending');
+    expect(left.length).toBeGreaterThan(0);
+    // Released, not held by the process that left: the next run need not wait for a lease to lapse.
+    expect(left.every((e) => e.claimed_by === null)).toBe(true);
+  }, 60_000);
 });
