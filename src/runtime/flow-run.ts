@@ -77,6 +77,8 @@ export class FlowRun {
   taskTotal = 0;
   untracedTasks = 0;
   private taskSpans = 0;
+  /** Subflows started by this run that have not ended; they end on their own once it aborts. */
+  private childFlows = 0;
   private idle: (() => void) | undefined;
   private readonly maxTaskSpans: number;
   private seq = 0;
@@ -236,6 +238,7 @@ export class FlowRun {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
       if (thrownByBody && !this.wasRecorded(error)) {
         span.recordException(error instanceof Error ? error : info.message, at);
+        this.markRecorded(error);
       }
     }
     span.end(at);
@@ -255,16 +258,27 @@ export class FlowRun {
 
   /** Called by a task run as it ends; wakes `whenIdle` when it was the last one in flight. */
   notifyTaskEnded(): void {
-    if (this.inflight.size === 0 && this.idle) {
+    if (this.idle && !this.busy()) {
       const wake = this.idle;
       this.idle = undefined;
       wake();
     }
   }
 
-  /** Resolves when no task run is in flight, or after `boundMs` (then returns false). */
+  /** A subflow of this run started: the run does not end before it has. */
+  childStarted(): void {
+    this.childFlows++;
+  }
+
+  /** A subflow of this run ended. */
+  childEnded(): void {
+    this.childFlows--;
+    this.notifyTaskEnded();
+  }
+
+  /** Resolves when no task run or subflow is in flight, or after `boundMs` (then returns false). */
   whenIdle(boundMs: number): Promise<boolean> {
-    if (this.inflight.size === 0) return Promise.resolve(true);
+    if (!this.busy()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = Number.isFinite(boundMs) ? setTimeout(() => resolve(false), boundMs) : undefined;
       timer?.unref();
@@ -275,6 +289,10 @@ export class FlowRun {
         resolve(true);
       };
     });
+  }
+
+  private busy(): boolean {
+    return this.inflight.size > 0 || this.childFlows > 0;
   }
 
   /**

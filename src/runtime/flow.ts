@@ -1,5 +1,6 @@
-import { FlowRunError } from '../errors.ts';
+import { FlowRunError, OptionsError } from '../errors.ts';
 import { FLOW_BRAND } from './brand.ts';
+import { activeScope } from './context.ts';
 import { type FlowOptions, type ResolvedFlowOptions, resolveFlowOptions } from './flow-options.ts';
 import type { InferInput, InferOutput, StandardSchema } from './params.ts';
 import { type RunOptions, runFlow } from './run-flow.ts';
@@ -28,14 +29,19 @@ export function flow<Params = void, Result = unknown>(
 ): Flow<Params, Awaited<Result>>;
 export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow<unknown, unknown> {
   const resolved = resolveFlowOptions(options);
-  if (resolved.schedule) registerFlowSchedule(resolved.name, resolved.schedule);
   if (typeof fn !== 'function')
-    throw new TypeError(`flow '${resolved.name}': the second argument must be a function`);
+    throw new OptionsError(`flow '${resolved.name}': the second argument must be a function`);
+  // Registered only once the definition is known to be good: a flow that failed to define never runs.
+  if (resolved.schedule) registerFlowSchedule(resolved.name, resolved.schedule);
   const run = (params: unknown, runOptions?: RunOptions) => runFlow(resolved, fn, params, runOptions);
   const call = async (params: unknown, runOptions?: RunOptions) => {
     const record = await run(params, runOptions);
     if (record.state.type === 'COMPLETED') return record.result;
-    throw new FlowRunError(resolved.name, record.flowRunId, record.state, record.error);
+    const error = new FlowRunError(resolved.name, record.flowRunId, record.state, record.error);
+    // A subflow's failure is already recorded on its own spans: the caller's span must not repeat it.
+    const caller = activeScope()?.flowRun;
+    if (caller?.wasRecorded(record.error)) caller.markRecorded(error);
+    throw error;
   };
   Object.defineProperty(call, 'name', { value: resolved.name });
   Object.defineProperties(call, {

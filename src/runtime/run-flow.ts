@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Attributes, type Context, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
-import { defaults, readSettings } from '../config.ts';
+import { defaults, type RuntimeSettings, readSettings } from '../config.ts';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { resolveInstruments } from '../telemetry/instruments.ts';
 import { Attr } from '../telemetry/keys.ts';
@@ -11,7 +11,8 @@ import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
 import { FlowRun } from './flow-run.ts';
 import { validateParams } from './params.ts';
-import type { FlowRunRecord } from './run-record.ts';
+import { crashedRecord, type FlowRunRecord, toRecord } from './run-record.ts';
+import { linkSignals } from './run-signals.ts';
 import { resultOf, type State, type StateName } from './state.ts';
 
 export interface RunOptions {
@@ -23,7 +24,7 @@ export interface RunOptions {
   readonly taskRuns?: 'failed' | 'all';
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; thrownByBody: boolean };
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; thrownByBody: boolean };
 
 /** Runs a flow once, start to end; never throws (a broken runtime ends the run Crashed). */
 export async function runFlow(
@@ -32,11 +33,28 @@ export async function runFlow(
   input: unknown,
   runOptions: RunOptions = {},
 ): Promise<FlowRunRecord> {
+  const started = Date.now();
+  try {
+    return await runTraced(options, fn, input, runOptions ?? {}, started);
+  } catch (crash) {
+    // flowtel broke before it could even trace the run: still a record, never a rejection.
+    return crashedRecord(options, crash, started);
+  }
+}
+
+async function runTraced(
+  options: ResolvedFlowOptions,
+  fn: (params: never) => unknown,
+  input: unknown,
+  runOptions: RunOptions,
+  started: number,
+): Promise<FlowRunRecord> {
   const scope = activeScope();
   const parent = scope?.flowRun.name !== undefined ? scope.flowRun : undefined;
-  const settings = readSettings();
-  const scheduledAt =
-    runOptions.scheduledAt === undefined ? undefined : new Date(runOptions.scheduledAt).getTime();
+  // A bad FLOWTEL_* value is flowtel's problem, not the flow's: the run ends Crashed, naming the variable.
+  const { settings, problem } = settingsOrDefaults();
+  const scheduled = scheduledTime(runOptions.scheduledAt);
+  const scheduledAt = scheduled instanceof Error ? undefined : scheduled;
   const run = new FlowRun({
     name: options.name,
     id: randomUUID(),
@@ -48,38 +66,64 @@ export async function runFlow(
     maxTaskSpans: settings.maxTaskSpans,
     abortGraceMs: options.abortGraceMs,
   });
-  const started = Date.now();
-  const { parentContext, kind } = parentOf(scope, parent);
-  run.startSpan(parentContext, kind, spanAttributes(run, scheduledAt, started));
-  const cleanup = linkSignals(run, parent, runOptions.signal, options);
-  const { instruments } = run;
-  const pipeline = { [Attr.PIPELINE_NAME]: options.name };
-  instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
-  run.flowTransition('Pending', started);
-  let outcome: Outcome;
-  let final: StateName = 'Crashed';
+  // A subflow belongs to its parent like a task run does: the parent ends after it.
+  parent?.childStarted();
   try {
-    outcome = await execute(run, options, fn, input, settings.recordParams, settings.heartbeatIntervalMs);
-    final = finalState(run, outcome);
-    if (final !== 'Completed') {
-      if (!run.signal.aborted) run.controller.abort(new CancelledError(`flow run '${options.name}' failed`));
-      await run.whenIdle(run.abortGraceMs);
-      run.abandonInflight();
+    const { parentContext, kind } = parentOf(scope, parent);
+    run.startSpan(parentContext, kind, spanAttributes(run, scheduledAt, started));
+    const cleanup = linkSignals(run, parent, runOptions.signal, options);
+    const { instruments } = run;
+    const pipeline = { [Attr.PIPELINE_NAME]: options.name };
+    instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
+    run.flowTransition('Pending', started);
+    let outcome: Outcome;
+    let final: StateName = 'Crashed';
+    try {
+      if (problem) throw problem;
+      outcome =
+        scheduled instanceof Error
+          ? { ok: false, error: scheduled, thrownByBody: true }
+          : await execute(run, options, fn, input, settings.recordParams, settings.heartbeatIntervalMs);
+      final = finalState(run, outcome);
+      if (final !== 'Completed') {
+        if (!run.signal.aborted)
+          run.controller.abort(new CancelledError(`flow run '${options.name}' failed`));
+        await run.whenIdle(run.abortGraceMs);
+        run.abandonInflight();
+      }
+    } catch (crash) {
+      // Only flowtel's own code can land here: user errors are outcomes, not exceptions.
+      outcome = { ok: false, error: crash, thrownByBody: false };
+      final = 'Crashed';
+    } finally {
+      cleanup();
     }
-  } catch (crash) {
-    // Only flowtel's own code can land here: user errors are outcomes, not exceptions.
-    outcome = { ok: false, error: crash, thrownByBody: false };
-    final = 'Crashed';
+    const ended = Date.now();
+    const error = outcome.ok ? undefined : outcome.error;
+    const info = error === undefined ? undefined : errorInfo(error);
+    const state = run.flowTransition(final, ended, info ? `${info.type}: ${info.message}` : undefined, info);
+    run.endSpan(state, error, !outcome.ok && outcome.thrownByBody, ended);
+    recordMetrics(run, state, pipeline, info?.type, started, ended, scheduledAt);
+    return toRecord(run, state, outcome, started, ended);
   } finally {
-    cleanup();
+    parent?.childEnded();
   }
-  const ended = Date.now();
-  const error = outcome.ok ? undefined : outcome.error;
-  const info = error === undefined ? undefined : errorInfo(error);
-  const state = run.flowTransition(final, ended, info ? `${info.type}: ${info.message}` : undefined, info);
-  run.endSpan(state, error, !outcome.ok && outcome.thrownByBody, ended);
-  recordMetrics(run, state, pipeline, info?.type, started, ended, scheduledAt);
-  return toRecord(run, state, outcome, started, ended);
+}
+
+function settingsOrDefaults(): { settings: RuntimeSettings; problem: Error | undefined } {
+  try {
+    return { settings: readSettings(), problem: undefined };
+  } catch (error) {
+    return { settings: readSettings({}), problem: error as Error };
+  }
+}
+
+/** `scheduledAt` as epoch milliseconds, or the error that says it is not a date. */
+function scheduledTime(value: RunOptions['scheduledAt']): number | undefined | TypeError {
+  if (value === undefined) return undefined;
+  const ms = new Date(value).getTime();
+  if (Number.isNaN(ms)) return new TypeError(`scheduledAt must be a date, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 async function execute(
@@ -184,39 +228,6 @@ function spanAttributes(run: FlowRun, scheduledAt: number | undefined, started: 
   return attributes;
 }
 
-/** Aborts the run with the right reason when its parent aborts, its caller cancels, or it times out. */
-function linkSignals(
-  run: FlowRun,
-  parent: FlowRun | undefined,
-  signal: AbortSignal | undefined,
-  options: ResolvedFlowOptions,
-): () => void {
-  const undo: Array<() => void> = [];
-  const follow = (source: AbortSignal, reason: () => unknown) => {
-    const onAbort = () => run.controller.abort(reason());
-    if (source.aborted) return onAbort();
-    source.addEventListener('abort', onAbort, { once: true });
-    undo.push(() => source.removeEventListener('abort', onAbort));
-  };
-  if (parent) follow(parent.signal, () => parent.signal.reason);
-  if (signal)
-    follow(
-      signal,
-      () => new CancelledError(`flow run '${options.name}' was cancelled`, { cause: signal.reason }),
-    );
-  if (options.timeoutMs !== undefined) {
-    const timeoutMs = options.timeoutMs;
-    const timer = setTimeout(
-      () => run.controller.abort(new TimeoutError(`flow '${options.name}'`, timeoutMs)),
-      timeoutMs,
-    );
-    undo.push(() => clearTimeout(timer));
-  }
-  return () => {
-    for (const step of undo) step();
-  };
-}
-
 function recordMetrics(
   run: FlowRun,
   state: State,
@@ -241,30 +252,4 @@ function recordMetrics(
   }
   if (scheduledAt !== undefined)
     instruments.lateness.record(Math.max(0, started - scheduledAt) / 1000, pipeline);
-}
-
-function toRecord(
-  run: FlowRun,
-  state: State,
-  outcome: Outcome,
-  started: number,
-  ended: number,
-): FlowRunRecord {
-  const record: Record<string, unknown> = {
-    flow: run.name,
-    flowRunId: run.id,
-    state,
-    states: run.states,
-    tags: run.tags,
-    startedAt: new Date(started).toISOString(),
-    endedAt: new Date(ended).toISOString(),
-    durationMs: ended - started,
-    taskRuns: { counts: run.taskCounts, total: run.taskTotal, records: run.taskRecords },
-  };
-  if (outcome.ok) record.result = outcome.value;
-  else record.error = outcome.error;
-  if (run.parent?.id) record.parentFlowRunId = run.parent.id;
-  if (run.traceId) record.traceId = run.traceId;
-  if (run.scheduledAt) record.scheduledAt = run.scheduledAt;
-  return record as unknown as FlowRunRecord;
 }

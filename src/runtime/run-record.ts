@@ -1,4 +1,9 @@
-import type { State, StateName } from './state.ts';
+import { randomUUID } from 'node:crypto';
+import { errorInfo } from './errors-info.ts';
+import type { ResolvedFlowOptions } from './flow-options.ts';
+import type { FlowRun } from './flow-run.ts';
+import type { Outcome } from './run-flow.ts';
+import { type State, type StateName, stateOf } from './state.ts';
 import type { ErrorInfo } from './transition.ts';
 
 /** The record of one task run, kept when it failed or retried (or for all runs on request). */
@@ -39,5 +44,51 @@ export interface FlowRunRecord<Result = unknown> {
     readonly total: number;
     /** Runs that failed or retried, or every run when the flow run asked for `taskRuns: 'all'`. */
     readonly records: readonly TaskRunRecord[];
+  };
+}
+
+/** The run record of a flow run that has ended. */
+export function toRecord(
+  run: FlowRun,
+  state: State,
+  outcome: Outcome,
+  started: number,
+  ended: number,
+): FlowRunRecord {
+  const record: Record<string, unknown> = {
+    flow: run.name,
+    flowRunId: run.id,
+    state,
+    states: run.states,
+    tags: run.tags,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(),
+    durationMs: ended - started,
+    taskRuns: { counts: run.taskCounts, total: run.taskTotal, records: run.taskRecords },
+  };
+  if (outcome.ok) record.result = outcome.value;
+  else record.error = outcome.error;
+  if (run.parent?.id) record.parentFlowRunId = run.parent.id;
+  if (run.traceId) record.traceId = run.traceId;
+  if (run.scheduledAt) record.scheduledAt = run.scheduledAt;
+  return record as unknown as FlowRunRecord;
+}
+
+/** The record of a run that flowtel could not even start tracing: Crashed, with what broke. */
+export function crashedRecord(options: ResolvedFlowOptions, crash: unknown, started: number): FlowRunRecord {
+  const ended = Date.now();
+  const info = errorInfo(crash);
+  const state = stateOf('Crashed', ended, `${info.type}: ${info.message}`);
+  return {
+    flow: options.name,
+    flowRunId: randomUUID(),
+    state,
+    states: [state],
+    error: crash,
+    tags: options.tags,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(),
+    durationMs: ended - started,
+    taskRuns: { counts: {}, total: 0, records: [] },
   };
 }
