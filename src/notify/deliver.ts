@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Notification } from '../alerts/types.ts';
 import type { ChannelDefinition } from '../rules/channels.ts';
 import { type Clock, systemClock } from '../rules/clock.ts';
+import { humanDuration } from './facts.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
@@ -75,9 +76,11 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
 
   const store = options.store ?? (await openSqliteOutbox(options.home, env));
   const ownsStore = options.store === undefined;
-  store.prune(clock.now() - (options.retentionMs ?? 7 * 86_400_000));
-
   const metrics: DeliveryMetrics = deliveryMetrics();
+  const retentionMs = options.retentionMs ?? 7 * 86_400_000;
+  store.prune(clock.now() - retentionMs);
+  expireStale(store, clock.now(), retentionMs, metrics, log);
+
   const dispatcher = new Dispatcher({
     store,
     notifiers,
@@ -188,6 +191,32 @@ async function flush(
   // Sends cut short record their entries as they stop: wait for that before counting.
   if (cutShort) await dispatcher.close();
   return { pending: store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length };
+}
+
+/**
+ * Pending entries no process has sent within the retention period (their channel left the rules, or
+ * its variable is set nowhere): given up, counted as failed and reported, instead of waiting forever.
+ */
+function expireStale(
+  store: OutboxStore,
+  now: number,
+  retentionMs: number,
+  metrics: DeliveryMetrics,
+  log: (line: string) => void,
+): void {
+  const day = 86_400_000;
+  const age = retentionMs % day === 0 ? `${retentionMs / day} days` : humanDuration(retentionMs);
+  const expired = store.expire(
+    now - retentionMs,
+    now,
+    `expired: not sent within ${age}; is its channel still in the rules, and configured where flowtel runs?`,
+  );
+  if (expired.length === 0) return;
+  for (const entry of expired) metrics.count('failed', entry.channel, entry.rule);
+  const channels = [...new Set(expired.map((e) => e.channel))].map((c) => `'${c}'`).join(', ');
+  log(
+    `flowtel: gave up on ${expired.length} notification(s) for channel ${channels} that no flowtel process sent within ${age}; is the channel still in the rules, and configured?`,
+  );
 }
 
 async function openSqliteOutbox(home: string | undefined, env: Env): Promise<OutboxStore> {

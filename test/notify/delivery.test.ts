@@ -99,6 +99,43 @@ describe('createDelivery', () => {
     await Promise.all([d1.close(), d2.close()]);
   });
 
+  it('gives up on entries no process could send for a week (a channel removed from the rules), and says so', async () => {
+    const clock = new ManualClock('2026-11-25T02:00:00Z');
+    const store = new InMemoryOutboxStore();
+    const logs: string[] = [];
+    const options = { env: {}, clock, store, log: (line: string) => logs.push(line) };
+    const before = await createDelivery({
+      ...options,
+      rules: { channels: { ...channels, legacy: channels.data! } },
+      notifiers: {
+        legacy: new InMemoryNotifier('slack', [
+          { ok: false, failure: { kind: 'network', reason: 'ECONNREFUSED' } },
+        ]),
+      },
+    });
+    const stale = notification({ channels: ['legacy'] });
+    before.sink(stale);
+    await before.runDue();
+    await before.close();
+
+    clock.advanceBy(8 * 86_400_000);
+    const recent = notification({ channels: ['legacy'] });
+    store.enqueue(recent, ['legacy'], clock.now());
+    const after = await createDelivery({
+      ...options,
+      rules: { channels },
+      notifiers: { data: new InMemoryNotifier('slack') },
+    });
+    expect(store.get(`${stale.id}/legacy`)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('not sent within 7 days'),
+    });
+    expect(store.get(`${recent.id}/legacy`)?.status).toBe('pending');
+    expect(logs.at(-1)).toContain("gave up on 1 notification(s) for channel 'legacy'");
+    expect(await metric.read()).toEqual({ 'legacy/orders-failed/failed': 1 });
+    await after.close();
+  });
+
   it('flush waits for retries due before its deadline and reports what is left', async () => {
     const clock = new ManualClock('2026-11-25T02:00:00Z');
     const failing = new InMemoryNotifier('slack', [

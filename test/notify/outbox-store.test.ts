@@ -83,6 +83,29 @@ describe.each([
     store.close();
   });
 
+  it('expires pending entries older than a time, unless someone is sending them', async () => {
+    const store = await make();
+    const [old, leased, fresh, sent] = [notification(), notification(), notification(), notification()];
+    store.enqueue(old, ['gone'], T);
+    store.enqueue(leased, ['data'], T);
+    store.enqueue(sent, ['data'], T);
+    store.enqueue(fresh, ['gone'], T + 100);
+    store.claim({ owner: 'p', now: T + 50, leaseMs: 1000, channel: 'data', limit: 2 });
+    store.markSent([`${sent.id}/data`], 'p', T + 60);
+
+    const expired = store.expire(T + 100, T + 200, 'expired: channel gone');
+    expect(expired.map((e) => e.id)).toEqual([`${old.id}/gone`]);
+    expect(store.get(`${old.id}/gone`)).toMatchObject({
+      status: 'failed',
+      lastError: 'expired: channel gone',
+      doneAt: T + 200,
+    });
+    expect(store.get(`${leased.id}/data`)?.status).toBe('pending');
+    expect(store.get(`${fresh.id}/gone`)?.status).toBe('pending');
+    expect(store.get(`${sent.id}/data`)?.status).toBe('sent');
+    store.close();
+  });
+
   it('claims per channel, oldest first, up to a limit', async () => {
     const store = await make();
     const [a, b, c] = [notification(), notification(), notification()];

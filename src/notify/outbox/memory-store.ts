@@ -109,6 +109,23 @@ export class InMemoryOutboxStore implements OutboxStore {
     return removed;
   }
 
+  expire(createdBefore: number, now: number, reason: string): OutboxEntry[] {
+    const stale = [...this.#entries.values()].filter(
+      (e) =>
+        e.status === 'pending' &&
+        e.createdAt < createdBefore &&
+        (e.claimedBy === undefined || (e.claimedUntil ?? 0) < now),
+    );
+    for (const entry of stale) {
+      entry.status = 'failed';
+      entry.lastError = reason;
+      entry.doneAt = now;
+      delete entry.claimedBy;
+      delete entry.claimedUntil;
+    }
+    return stale.map((e) => ({ ...e }));
+  }
+
   close(): void {}
 
   #claimable(entry: OutboxEntry, now: number): boolean {

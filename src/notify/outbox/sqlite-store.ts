@@ -164,6 +164,30 @@ export class SqliteOutboxStore implements OutboxStore {
       .changes;
   }
 
+  expire(createdBefore: number, now: number, reason: string): OutboxEntry[] {
+    const stale = `status = 'pending' AND created_at < @createdBefore AND (claimed_by IS NULL OR claimed_until < @now)`;
+    const select = this.#db.prepare(`SELECT * FROM outbox WHERE ${stale} ORDER BY created_at, id`);
+    const update = this.#db.prepare(
+      `UPDATE outbox SET status = 'failed', last_error = @reason, done_at = @now, claimed_by = NULL, claimed_until = NULL
+       WHERE ${stale}`,
+    );
+    const run = this.#db.transaction(() => {
+      const rows = select.all({ createdBefore, now }) as Row[];
+      update.run({ createdBefore, now, reason });
+      return rows.map((row) =>
+        toEntry({
+          ...row,
+          status: 'failed',
+          last_error: reason,
+          done_at: now,
+          claimed_by: null,
+          claimed_until: null,
+        }),
+      );
+    });
+    return run.immediate();
+  }
+
   close(): void {
     if (this.#ownsDb && this.#db.open) this.#db.close();
   }

@@ -64,6 +64,12 @@ export interface OutboxStore {
   list(filter?: { status?: OutboxStatus }): OutboxEntry[];
   /** Deletes sent and failed entries finished before `before`; returns how many. */
   prune(before: number): number;
+  /**
+   * Gives up on pending entries created before `createdBefore` and not leased at `now`: marked failed
+   * with `reason`, returned. Their channel was removed from the rules or is configured nowhere flowtel
+   * runs; sending them weeks late, if it came back, would page someone about the past.
+   */
+  expire(createdBefore: number, now: number, reason: string): OutboxEntry[];
   close(): void;
 }
 
