@@ -48,13 +48,17 @@ export const spanDefaults: SpanQueueConfig = {
   exportTimeoutMillis: 30_000,
 };
 
-export function readOtelConfig(env: NodeJS.ProcessEnv): OtelConfig {
+/** Where a value the specification says to ignore is reported; stderr by default. */
+export type Warn = (message: string) => void;
+const toStderr: Warn = (message) => void process.stderr.write(`flowtel: telemetry: ${message}\n`);
+
+export function readOtelConfig(env: NodeJS.ProcessEnv, warn: Warn = toStderr): OtelConfig {
   const signals = Object.fromEntries(
     SIGNALS.map((signal) => [signal, { export: exports(env, signal), protocol: protocolOf(env, signal) }]),
   ) as Record<Signal, SignalConfig>;
   const metricIntervalMs = positiveInt(env, 'OTEL_METRIC_EXPORT_INTERVAL', 10_000);
   return {
-    disabled: boolean(env, 'OTEL_SDK_DISABLED'),
+    disabled: boolean(env, 'OTEL_SDK_DISABLED', warn),
     signals,
     metricIntervalMs,
     metricTimeoutMs: Math.min(positiveInt(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 5_000), metricIntervalMs),
@@ -75,7 +79,8 @@ export function readOtelConfig(env: NodeJS.ProcessEnv): OtelConfig {
 function protocolOf(env: NodeJS.ProcessEnv, signal: Signal): Protocol {
   const specific = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`;
   const name = value(env, specific) === undefined ? 'OTEL_EXPORTER_OTLP_PROTOCOL' : specific;
-  const protocol = value(env, name) ?? 'http/protobuf';
+  // Enum values are case-insensitive, as the specification says.
+  const protocol = value(env, name)?.toLowerCase() ?? 'http/protobuf';
   if (protocol === 'http/protobuf' || protocol === 'http/json') return protocol;
   const hint = protocol === 'grpc' ? ' (flowtel exports OTLP over HTTP only; use port 4318)' : '';
   throw new RangeError(`${name} must be 'http/protobuf' or 'http/json', got '${protocol}'${hint}`);
@@ -95,11 +100,17 @@ function exports(env: NodeJS.ProcessEnv, signal: Signal): boolean {
   return names.includes('otlp');
 }
 
-function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
+/**
+ * The specification's booleans: only `true` (any case) is true; anything else is false, with a warning
+ * for a value that is not `false`. Refusing `OTEL_SDK_DISABLED=1` would stop a run that the
+ * specification says must go on, exporting.
+ */
+function boolean(env: NodeJS.ProcessEnv, name: string, warn: Warn): boolean {
   const raw = value(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
-  throw new RangeError(`${name} must be 'true' or 'false', got '${env[name]}'`);
+  if (raw !== undefined && raw !== 'false')
+    warn(`${name} is 'true' or 'false', got '${env[name]}': taken as false`);
+  return false;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
