@@ -28,10 +28,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSetti
   return {
     maxTaskSpans: nonNegativeInt(env.FLOWTEL_MAX_TASK_SPANS, 'FLOWTEL_MAX_TASK_SPANS', defaults.maxTaskSpans),
     heartbeatIntervalMs: env.FLOWTEL_HEARTBEAT_INTERVAL
-      ? parseDuration(env.FLOWTEL_HEARTBEAT_INTERVAL, 'FLOWTEL_HEARTBEAT_INTERVAL')
+      ? heartbeatInterval(env.FLOWTEL_HEARTBEAT_INTERVAL)
       : defaults.heartbeatIntervalMs,
     recordParams: recording(env.FLOWTEL_RECORD_PARAMS),
   };
+}
+
+// Zero would make the heartbeat timer fire without pause, flooding the logs and starving the run.
+function heartbeatInterval(value: string): number {
+  const ms = parseDuration(value, 'FLOWTEL_HEARTBEAT_INTERVAL');
+  if (ms <= 0) throw new RangeError(`FLOWTEL_HEARTBEAT_INTERVAL must be longer than 0, got '${value}'`);
+  return ms;
 }
 
 function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {

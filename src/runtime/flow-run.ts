@@ -147,6 +147,7 @@ export class FlowRun {
       scheduledAt: this.scheduledAt,
       startedAt,
       params: this.paramAttributes,
+      parentFlowRunId: this.parent?.id,
     });
     if (hasListeners()) emitTransition(this.record(seq, at, undefined, name, 1, message, error, startedAt));
     return state;
@@ -182,6 +183,7 @@ export class FlowRun {
         scheduledAt: undefined,
         startedAt: undefined,
         params: undefined,
+        parentFlowRunId: undefined,
       });
     }
     if (hasListeners()) emitTransition(this.record(seq, at, task, name, attempt, message, error, undefined));
@@ -207,7 +209,7 @@ export class FlowRun {
       severityText: severity >= Severity.ERROR ? 'ERROR' : severity >= Severity.WARN ? 'WARN' : 'INFO',
       body,
       attributes: all,
-      context: otelContext.active(),
+      context: correlated(otelContext.active(), task?.spanContext ?? this.spanContext),
     });
   }
 
@@ -360,4 +362,9 @@ export class FlowRun {
     if (startedAt) record.startedAt = startedAt;
     return record as unknown as TransitionRecord;
   }
+}
+
+/** The active context when it has a span; else (no context manager registered) the run's own. */
+function correlated(active: Context, run: Context): Context {
+  return trace.getSpan(active) ? active : run;
 }

@@ -69,6 +69,7 @@ export interface StateLogFields {
   readonly scheduledAt: string | undefined;
   readonly startedAt: string | undefined;
   readonly params: Attributes | undefined;
+  readonly parentFlowRunId: string | undefined;
 }
 
 /**
@@ -95,6 +96,7 @@ export function emitStateLog(logger: Logger, ctx: Context, at: number, fields: S
   if (fields.tags.length > 0) attributes[Attr.FLOW_TAGS] = [...fields.tags];
   if (fields.scheduledAt !== undefined) attributes[Attr.FLOW_SCHEDULED_TIME] = fields.scheduledAt;
   if (fields.startedAt !== undefined) attributes[Attr.STARTED_AT] = fields.startedAt;
+  if (fields.parentFlowRunId !== undefined) attributes[Attr.FLOW_PARENT_RUN_ID] = fields.parentFlowRunId;
   if (fields.params) Object.assign(attributes, fields.params);
   const severityNumber = severityOf(fields.name);
   logger.emit({

@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { flow, log, type TransitionRecord, task } from 'flowtel';
 import { metricPoints, recordTransitions, setupTestTelemetry, type TestTelemetry } from 'flowtel/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +68,44 @@ describe('log records', () => {
     const span = telemetry.spans().find((s) => s.name === 'task chatty')!;
     expect(entry.attributes).toMatchObject({ count: 3, 'cicd.pipeline.task.name': 'chatty' });
     expect(entry.spanContext?.spanId).toBe(span.spanContext().spanId);
+  });
+
+  it('correlates run logs with the task span even when no context manager is registered', async () => {
+    const chatty = task('quiet-context', () => log.info('no context manager'));
+    context.disable();
+    try {
+      await flow({ name: 'no-context-manager' }, () => chatty())();
+    } finally {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    }
+
+    const entry = telemetry.logs().find((l) => l.body === 'no context manager')!;
+    const span = telemetry.spans().find((s) => s.name === 'task quiet-context')!;
+    expect(entry.spanContext?.spanId).toBe(span.spanContext().spanId);
+  });
+
+  it('names the parent flow run on the log records of a subflow, as its transition records do', async () => {
+    const sub = flow({ name: 'logged-sub' }, () => 1);
+    const parent = await flow({ name: 'logged-parent' }, () => sub()).run();
+
+    const subLogs = stateLogs().filter((l) => l.attributes['cicd.pipeline.name'] === 'logged-sub');
+    expect(subLogs.map((l) => l.attributes['flowtel.flow.parent_run_id'])).toEqual([
+      parent.flowRunId,
+      parent.flowRunId,
+      parent.flowRunId,
+    ]);
+  });
+
+  it('ends the run Crashed rather than beat without pause when the heartbeat interval is 0', async () => {
+    process.env.FLOWTEL_HEARTBEAT_INTERVAL = '0ms';
+    try {
+      const record = await flow({ name: 'no-pause' }, () => 1).run();
+
+      expect(record.state.name).toBe('Crashed');
+      expect(record.state.message).toContain('FLOWTEL_HEARTBEAT_INTERVAL must be longer than 0');
+    } finally {
+      delete process.env.FLOWTEL_HEARTBEAT_INTERVAL;
+    }
   });
 
   it('emits heartbeats while a flow runs', async () => {
