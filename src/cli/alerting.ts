@@ -45,20 +45,14 @@ export async function startRunAlerting(
   const log = (line: string) => print(`${line}\n`);
   // Both read FLOWTEL_HOME from `env` and share its one SQLite file. Without it, alerts would be lost
   // (or repeated by every run): no run starts.
-  const cannotKeepState = (error: unknown) => {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return new UsageError(
-      `cannot keep alert state in ${databasePath(flowtelHome(env))}: ${reason} (set FLOWTEL_HOME to a writable folder, or FLOWTEL_ALERTING=off)`,
-    );
-  };
-  const store = await openAlertStateStore({ env }).catch((error: unknown) => {
-    throw cannotKeepState(error);
+  const store = await openAlertStateStore({ env, log }).catch((error: unknown) => {
+    throw cannotKeepState(error, env);
   });
   const delivery =
     configured.length > 0
       ? await createDelivery({ rules, env, log }).catch((error: unknown) => {
           store.close();
-          throw cannotKeepState(error);
+          throw cannotKeepState(error, env);
         })
       : undefined;
   const printNotification = printingSink(rules, env, (text) => {
@@ -94,4 +88,15 @@ export async function startRunAlerting(
       store.close();
     },
   };
+}
+
+/** Why `flowtel run` cannot start with this FLOWTEL_HOME, and what to do about it, in one line. */
+export function cannotKeepState(error: unknown, env: Env): UsageError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const fix =
+    code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+      ? 'another process holds it locked; try again, or set FLOWTEL_ALERTING=off'
+      : 'set FLOWTEL_HOME to a writable folder, or FLOWTEL_ALERTING=off';
+  return new UsageError(`cannot keep alert state in ${databasePath(flowtelHome(env))}: ${reason} (${fix})`);
 }

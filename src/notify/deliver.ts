@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Notification } from '../alerts/types.ts';
 import type { ChannelDefinition } from '../rules/channels.ts';
-import { type Clock, systemClock } from '../rules/clock.ts';
+import { type Clock, systemClock, type TimerHandle } from '../rules/clock.ts';
 import { humanDuration } from './facts.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
@@ -93,9 +93,35 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
     metrics,
     log,
   });
+  /**
+   * Notifications the outbox refused (the file locked past its busy timeout, a full disk): held here,
+   * oldest first, and stored at the next chance (the next notification, wake-up or flush).
+   */
+  const held: Array<{ notification: Notification; channels: string[] }> = [];
+  let retryHeld: TimerHandle | undefined;
+  /** Stores what is held, oldest first; the error's message when the store still refuses. */
+  const storeHeld = (): string | undefined => {
+    for (let next = held[0]; next !== undefined; next = held[0]) {
+      try {
+        store.enqueue(next.notification, next.channels, clock.now());
+      } catch (error) {
+        retryHeld ??= clock.setTimer(clock.now() + 5_000, () => {
+          retryHeld = undefined;
+          wake();
+        });
+        return error instanceof Error ? error.message : String(error);
+      }
+      held.shift();
+    }
+    return undefined;
+  };
+  const runDue = async () => {
+    storeHeld();
+    await dispatcher.runDue();
+  };
   const wake = () => {
     setImmediate(() => {
-      void dispatcher.runDue().catch((error: unknown) => log(`flowtel: delivery failed: ${String(error)}`));
+      void runDue().catch((error: unknown) => log(`flowtel: delivery failed: ${String(error)}`));
     });
   };
 
@@ -118,17 +144,32 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
       }
     }
     if (sendable.length === 0) return;
-    try {
-      store.enqueue(notification, sendable, clock.now());
-    } catch (error) {
-      // Not stored means not delivered: say so loudly, count it, and let the engine report the error.
-      for (const channel of sendable) metrics.count('failed', channel, notification.rule);
+    held.push({ notification, channels: sendable });
+    const error = storeHeld();
+    if (error !== undefined) {
+      // Not stored is not lost yet: held in memory and stored when the file takes writes again.
       log(
-        `flowtel: could not store the notification of rule '${notification.rule}' in the outbox: ${String(error)}`,
+        `flowtel: could not store the notification of rule '${notification.rule}' in the outbox (${error}); holding it until the file takes writes again`,
       );
-      throw error;
+      return;
     }
     wake();
+  };
+
+  /** At the end of a flush: what could never be stored is lost with this process; say what it was. */
+  const reportHeld = () => {
+    if (held.length === 0 || storeHeld() === undefined) return;
+    for (const { notification, channels } of held) {
+      for (const channel of channels) metrics.count('failed', channel, notification.rule);
+    }
+    const what = held.map(
+      ({ notification }) =>
+        `  rule '${notification.rule}': ${notification.alerts.map((a) => a.summary).join('; ')}`,
+    );
+    log(
+      `flowtel: ${held.length} notification(s) could not be stored in the outbox and are not delivered:\n${what.join('\n')}`,
+    );
+    held.length = 0;
   };
 
   // What an earlier process left pending (or claimed and then crashed) goes out now.
@@ -136,10 +177,23 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
 
   return {
     sink,
-    runDue: () => dispatcher.runDue(),
-    flush: (timeoutMs = 5_000, flushOptions = {}) =>
-      flush(dispatcher, store, [...notifiers.keys()], clock, timeoutMs, flushOptions.signal),
+    runDue,
+    flush: async (timeoutMs = 5_000, flushOptions = {}) => {
+      storeHeld();
+      const result = await flush(
+        dispatcher,
+        store,
+        [...notifiers.keys()],
+        clock,
+        timeoutMs,
+        flushOptions.signal,
+      );
+      reportHeld();
+      return result;
+    },
     close: async () => {
+      retryHeld?.cancel();
+      reportHeld();
       await dispatcher.close();
       await Promise.all([...notifiers.values()].map((n) => n.close?.()));
       if (ownsStore) store.close();

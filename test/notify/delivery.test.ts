@@ -11,6 +11,17 @@ import { SlackReplies, type SlackServer, startSlackServer } from '../support/sla
 import { captureNotificationMetric } from './helpers/metrics.ts';
 import { notification } from './helpers/notifications.ts';
 
+/** An outbox whose file is locked for its first `refusals` writes. */
+class RefusingStore extends InMemoryOutboxStore {
+  constructor(private refusals: number) {
+    super();
+  }
+  override enqueue(...args: Parameters<InMemoryOutboxStore['enqueue']>): void {
+    if (this.refusals-- > 0) throw new Error('database is locked');
+    super.enqueue(...args);
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), 'flowtel-delivery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let homes = 0;
@@ -134,6 +145,46 @@ describe('createDelivery', () => {
     expect(logs.at(-1)).toContain("gave up on 1 notification(s) for channel 'legacy'");
     expect(await metric.read()).toEqual({ 'legacy/orders-failed/failed': 1 });
     await after.close();
+  });
+
+  it('holds a notification the outbox refuses (a locked file) and stores and sends it once it can', async () => {
+    const store = new RefusingStore(1);
+    const logs: string[] = [];
+    const data = new InMemoryNotifier('slack');
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      store,
+      notifiers: { data },
+      log: (l) => logs.push(l),
+    });
+    const n = notification();
+    expect(() => d.sink(n)).not.toThrow();
+    expect(logs.join('\n')).toContain(
+      "could not store the notification of rule 'orders-failed' in the outbox (database is locked)",
+    );
+    expect(await d.flush(1000)).toEqual({ pending: 0 });
+    expect(data.messages.flatMap((m) => m.notifications.map((x) => x.id))).toEqual([n.id]);
+    expect(store.get(`${n.id}/data`)?.status).toBe('sent');
+    await d.close();
+  });
+
+  it('says which alerts were not delivered when the outbox never takes them, and counts them as failed', async () => {
+    const logs: string[] = [];
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      store: new RefusingStore(Number.POSITIVE_INFINITY),
+      notifiers: { data: new InMemoryNotifier('slack') },
+      log: (l) => logs.push(l),
+    });
+    d.sink(notification());
+    await d.flush(1000);
+    expect(logs.at(-1)).toBe(
+      "flowtel: 1 notification(s) could not be stored in the outbox and are not delivered:\n  rule 'orders-failed': nightly-orders failed: TypeError: boom",
+    );
+    expect(await metric.read()).toEqual({ 'data/orders-failed/failed': 1 });
+    await d.close();
   });
 
   it('flush waits for retries due before its deadline and reports what is left', async () => {

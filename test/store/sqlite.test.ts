@@ -70,6 +70,32 @@ describe('the SQLite file', () => {
     expect(reopened.get('a')).toBeUndefined();
   });
 
+  it('keeps alert state in memory while another process holds the file locked, and saves it after', async () => {
+    const home = tempHome();
+    const logs: string[] = [];
+    const db = await openDatabase({ home, busyTimeoutMs: 20 });
+    const store = new SqliteAlertStateStore(db, { log: (line) => logs.push(line) });
+    store.put(state('a'));
+    const other = await openDatabase({ home });
+    other.exec('BEGIN IMMEDIATE');
+    // The engine must not be stopped mid-evaluation by a locked file: no throw, and reads see the change.
+    expect(() => store.put({ ...state('a'), status: 'resolved' })).not.toThrow();
+    expect(() => store.put(state('b'))).not.toThrow();
+    expect(() => store.delete('a')).not.toThrow();
+    expect(store.get('a')).toBeUndefined();
+    expect(store.list().map((s) => s.fingerprint)).toEqual(['b']);
+    expect(logs).toEqual([
+      expect.stringContaining('could not save alert state in flowtel.db (database is locked)'),
+    ]);
+    other.exec('COMMIT');
+    other.close();
+
+    expect(store.flush()).toBe(true);
+    db.close();
+    const reopened = new SqliteAlertStateStore(await openDatabase({ home }));
+    expect(reopened.list().map((s) => s.fingerprint)).toEqual(['b']);
+  });
+
   it('loads better-sqlite3 only when a store is opened, not when delivery is imported', () => {
     const home = tempHome();
     const script = `
