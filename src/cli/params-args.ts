@@ -3,16 +3,33 @@ import { UsageError } from './usage.ts';
 /**
  * Parameters from the command line: `--params-json` first, then each `--param key=value` on top. A value
  * is JSON when it parses as JSON (`n=5` is a number, `dry=true` a boolean, `ids=[1,2]` an array) and a
- * string otherwise; `a.b=1` sets a nested field.
+ * string otherwise; `a.b=1` sets a nested field. Keys in `asText` keep their value as typed (for a
+ * schema that wants the string `20261124`, not the number).
  */
-export function parseParams(pairs: readonly string[], json: string | undefined): Record<string, unknown> {
+export function parseParams(
+  pairs: readonly string[],
+  json: string | undefined,
+  asText: ReadonlySet<string> = new Set(),
+): Record<string, unknown> {
   const params: Record<string, unknown> = json === undefined ? {} : parseJsonObject(json);
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--param must look like key=value, got '${pair}'`);
-    setPath(params, pair.slice(0, at).split('.'), parseValue(pair.slice(at + 1)));
+    const key = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    setPath(params, key.split('.'), asText.has(key) ? raw : parseValue(raw));
   }
   return params;
+}
+
+/** The `--param` keys whose value was read as JSON other than a string (`5`, `true`, `null`). */
+export function nonTextParams(pairs: readonly string[]): Set<string> {
+  const keys = new Set<string>();
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at > 0 && typeof parseValue(pair.slice(at + 1)) !== 'string') keys.add(pair.slice(0, at));
+  }
+  return keys;
 }
 
 function parseValue(raw: string): unknown {

@@ -7,7 +7,7 @@ import type { FlowRunRecord } from '../runtime/run-record.ts';
 import { startRunAlerting } from './alerting.ts';
 import type { CliIo } from './io.ts';
 import { loadFlow } from './load-flow.ts';
-import { parseParams } from './params-args.ts';
+import { nonTextParams, parseParams } from './params-args.ts';
 import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
 import { formatElapsed } from './view/model.ts';
 import { PipeView, type RunView } from './view/pipe-view.ts';
@@ -34,8 +34,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     throw new UsageError(`unexpected argument '${positionals[1]}' (parameters go in --param key=value)`);
 
   const flow = await loadFlow(file, values.flow);
-  const params = parseParams(values.param ?? [], values['params-json']);
-  await refuseInvalidParams(flow.flowName, flow.options.schema, params);
+  const params = await checkedParams(
+    flow.flowName,
+    flow.options.schema,
+    values.param ?? [],
+    values['params-json'],
+  );
   // Alerts and delivery notes go to stderr, through the live view while it is on screen.
   let print: (text: string) => void = (text) => io.stderr.write(text);
   const alerting = await startRunAlerting(values.rules, io.env, (text) => print(text)).catch(
@@ -123,23 +127,56 @@ function parse(args: readonly string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see flowtel run --help)`);
+    // Node's text for an unknown option runs on about `--` and positionals: its first sentence says it.
+    const message = (error as Error).message.split(/\.\s/)[0] ?? '';
+    throw new UsageError(`${message} (see flowtel run --help)`);
   }
 }
 
-/** Through the CLI invalid parameters start no run and page nobody: a typo is a usage error. */
-async function refuseInvalidParams(flowName: string, schema: unknown, params: unknown): Promise<void> {
+/**
+ * Parameters as the flow's schema accepts them. A `--param` value that reads as JSON is taken as JSON
+ * (`n=5` a number), unless the schema refuses it there and would take it as typed: `day=20261124` or
+ * `apiToken=12345` for a string field. Through the CLI invalid parameters start no run and page nobody:
+ * a typo is a usage error.
+ */
+async function checkedParams(
+  flowName: string,
+  schema: unknown,
+  pairs: readonly string[],
+  json: string | undefined,
+): Promise<Record<string, unknown>> {
+  const params = parseParams(pairs, json);
+  const issues = await paramIssues(flowName, schema, params);
+  if (issues.length === 0) return params;
+  const refused = new Set(issues.map((issue) => issue.path));
+  const asText = new Set([...nonTextParams(pairs)].filter((key) => refused.has(key)));
+  if (asText.size > 0) {
+    const typed = parseParams(pairs, json, asText);
+    const typedIssues = await paramIssues(flowName, schema, typed);
+    if (typedIssues.length === 0) return typed;
+    // As typed, the problem is the value itself ("day must look like 2026-11-24"): say that.
+    if (typedIssues.length <= issues.length) return refuse(flowName, typedIssues);
+  }
+  return refuse(flowName, issues);
+}
+
+async function paramIssues(flowName: string, schema: unknown, params: unknown) {
   try {
     await validateParams(flowName, schema as never, params);
+    return [];
   } catch (error) {
     if (!(error instanceof ParameterValidationError)) throw error;
-    const lines = error.issues.map(
-      (issue) => `  ${issue.path ? `--param ${issue.path}` : 'parameters'}: ${issue.message}`,
-    );
-    throw new UsageError(
-      `invalid parameters for flow '${flowName}' (no run was started):\n${lines.join('\n')}`,
-    );
+    return error.issues;
   }
+}
+
+function refuse(flowName: string, issues: ParameterValidationError['issues']): never {
+  const lines = issues.map(
+    (issue) => `  ${issue.path ? `--param ${issue.path}` : 'parameters'}: ${issue.message}`,
+  );
+  throw new UsageError(
+    `invalid parameters for flow '${flowName}' (no run was started):\n${lines.join('\n')}`,
+  );
 }
 
 /**

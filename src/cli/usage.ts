@@ -31,8 +31,9 @@ evaluates the alert rules folder on it and delivers alerts before exiting.
 
 Options:
   --flow <name>          which flow, when the file exports several (flow name or export name)
-  --param key=value      a parameter; the value is JSON when it parses (n=5, dry=true), else a string;
-                         dotted keys nest (db.host=x); repeat for more
+  --param key=value      a parameter; the value is JSON when it parses (n=5, dry=true), else a string,
+                         and as typed where the flow wants a string (day=20261124); dotted keys nest
+                         (db.host=x); repeat for more
   --params-json '{...}'  parameters as one JSON object (--param values are applied on top)
   --record <file>        write the run's transition records (JSON lines) to <file>
   --rules <dir>          alert rules folder (default ./rules when it exists)

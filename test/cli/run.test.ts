@@ -191,7 +191,11 @@ describe('flowtel run refuses bad input with exit 2 and one line to fix', () => 
       /several flows; pick one with --flow: first, second-flow/,
     ],
     ['an unknown flow', ['run', fixture('two-flows.ts'), '--flow', 'third'], /no flow named 'third'/],
-    ['an unknown option', ['run', fixture('ok.ts'), '--parm', 'n=1'], /Unknown option '--parm'/],
+    [
+      'an unknown option',
+      ['run', fixture('ok.ts'), '--parm', 'n=1'],
+      /^flowtel: Unknown option '--parm' \(see flowtel run --help\)\n$/,
+    ],
     [
       'a malformed --param',
       ['run', fixture('ok.ts'), '--param', 'n'],
@@ -221,6 +225,25 @@ describe('flowtel run refuses bad input with exit 2 and one line to fix', () => 
     expect(result.stderr).toMatch(/--param dry: .*expected boolean/);
     expect(result.stderr).not.toContain('FIRING');
     expect(receiver.requests.length).toBe(before);
+  });
+
+  it('takes a --param value as typed when the field wants a string (label=20261124), and says what is wrong with it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'run.jsonl');
+    const accepted = await runCli(
+      ['run', fixture('ok.ts'), '--param', 'label=20261124', '--param', 'n=5', '--record', file],
+      { env: otlpEnv(), cwd: dir },
+    );
+    expect(accepted.code).toBe(0);
+    const started = JSON.parse(readFileSync(file, 'utf8').split('\n')[1] ?? '{}') as { params?: unknown };
+    expect(started.params).toMatchObject({ label: '20261124', n: 5 });
+
+    const refused = await runCli(['run', fixture('ok.ts'), '--param', 'n=true', '--param', 'dry=1'], {
+      env: otlpEnv(),
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--param n: .*expected number/);
+    expect(refused.stderr).toMatch(/--param dry: .*expected boolean/);
   });
 
   it('runs flows picked with --flow by flow name or export name', async () => {
