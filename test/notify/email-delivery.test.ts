@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDelivery, type Delivery } from '../../src/notify/deliver.ts';
 import { EmailNotifier } from '../../src/notify/email/notifier.ts';
@@ -151,5 +153,25 @@ describe('email through a real SMTP server on loopback', () => {
     }
     expect(outcomes[0]).toMatchObject({ ok: false, failure: { kind: 'smtp', status: 535 } });
     expect(texts[1]).toContain('SMTP_URL must start with smtp:// or smtps://');
+  });
+});
+
+describe('a mail server that never answers', () => {
+  it('is a timeout within the configured limit, not nodemailer’s minutes', async () => {
+    const silent = createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const notifier = new EmailNotifier(channel, `smtp://127.0.0.1:${port}`, { timeoutMs: 300 });
+    try {
+      const sent = notifier.send({ channel: 'oncall', notifications: [notification()] });
+      const patience = new Promise<'still waiting'>((resolve) =>
+        setTimeout(resolve, 20_000, 'still waiting'),
+      );
+      const outcome = await Promise.race([sent, patience]);
+      expect(outcome).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    } finally {
+      await notifier.close();
+      silent.close();
+    }
   });
 });
