@@ -6,6 +6,7 @@ import { resolveInstruments } from '../telemetry/instruments.ts';
 import { Attr } from '../telemetry/keys.ts';
 import { paramAttributes, redactParams } from '../telemetry/redact.ts';
 import { contextFromTraceparent } from '../telemetry/traceparent.ts';
+import { now } from './clock.ts';
 import { activeScope, type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
@@ -33,7 +34,7 @@ export async function runFlow(
   input: unknown,
   runOptions: RunOptions = {},
 ): Promise<FlowRunRecord> {
-  const started = Date.now();
+  const started = now();
   try {
     return await runTraced(options, fn, input, runOptions ?? {}, started);
   } catch (crash) {
@@ -98,7 +99,7 @@ async function runTraced(
     } finally {
       cleanup();
     }
-    const ended = Date.now();
+    const ended = now();
     const error = outcome.ok ? undefined : outcome.error;
     const info = error === undefined ? undefined : errorInfo(error);
     const state = run.flowTransition(final, ended, info ? `${info.type}: ${info.message}` : undefined, info);
@@ -152,7 +153,7 @@ async function execute(
   const pipeline = { [Attr.PIPELINE_NAME]: options.name };
   run.instruments.runActive.add(-1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
   run.instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'executing' });
-  run.flowTransition('Running', Date.now());
+  run.flowTransition('Running', now());
   const heartbeat = setInterval(() => run.emitHeartbeat(), heartbeatMs);
   heartbeat.unref();
   try {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { now } from './clock.ts';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
 import type { FlowRun } from './flow-run.ts';
@@ -76,7 +77,7 @@ export function toRecord(
 
 /** The record of a run that flowtel could not even start tracing: Crashed, with what broke. */
 export function crashedRecord(options: ResolvedFlowOptions, crash: unknown, started: number): FlowRunRecord {
-  const ended = Date.now();
+  const ended = now();
   const info = errorInfo(crash);
   const state = stateOf('Crashed', ended, `${info.type}: ${info.message}`);
   return {

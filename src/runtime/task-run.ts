@@ -11,6 +11,7 @@ import {
 import { Attr, SpanName } from '../telemetry/keys.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
 import { AttemptTimeout } from './attempt-timeout.ts';
+import { now } from './clock.ts';
 import { type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { FlowRun } from './flow-run.ts';
@@ -320,12 +321,6 @@ export class TaskRun implements Scope {
     };
     return error ? { ...record, error } : record;
   }
-}
-
-/** Epoch milliseconds from the monotonic clock: one cheap read gives both a timestamp and durations. */
-const origin = performance.timeOrigin;
-function now(): number {
-  return origin + performance.now();
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

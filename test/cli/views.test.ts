@@ -69,6 +69,7 @@ function terminal() {
   const rows: string[] = [''];
   let row = 0;
   const write = (text: string) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: this emulates a terminal's escape sequences
     for (const part of text.split(/(\x1b\[\d*[FJ]|\n)/)) {
       if (part === '\n') {
         row++;
