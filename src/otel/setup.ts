@@ -3,6 +3,7 @@ import { context, DiagLogLevel, diag, metrics, propagation, trace } from '@opent
 import { logs as logsApi } from '@opentelemetry/api-logs';
 import { hub } from '../runtime/hub.ts';
 import { readOtelConfig } from './config.ts';
+import { skipAbsentDefaultEndpoint } from './default-endpoint.ts';
 import { createDiagLogger, headerSecrets } from './diag.ts';
 import { createProviders, type Providers } from './providers.ts';
 import { buildResource } from './resource.ts';
@@ -55,8 +56,8 @@ let current: { handle: TelemetryHandle; shutdown: Promise<ShutdownReport> | unde
 export async function setupTelemetry(options: TelemetryOptions = {}): Promise<TelemetryHandle> {
   if (current || settingUp) throw new Error('telemetry is already set up: call shutdownTelemetry() first');
   const env = options.env ?? process.env;
-  const config = readOtelConfig(env);
-  if (config.disabled)
+  const declared = readOtelConfig(env);
+  if (declared.disabled)
     return remember({ enabled: false, shutdown: async () => ({ flushed: true, droppedSpans: 0 }) });
 
   // First, so that what the SDK says while it is built goes through the same quiet, redacting logger.
@@ -66,6 +67,7 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
   });
   settingUp = true;
   try {
+    const config = await skipAbsentDefaultEndpoint(declared, { ...process.env, ...env });
     const resource = await buildResource({
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
       ...(options.resource === undefined ? {} : { attributes: options.resource }),

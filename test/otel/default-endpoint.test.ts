@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { readOtelConfig } from '../../src/otel/config.ts';
+import { skipAbsentDefaultEndpoint } from '../../src/otel/default-endpoint.ts';
+
+function listen(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.destroy()).listen(0, 'localhost', () => resolve(server));
+  });
+}
+
+function portOf(server: Server): number {
+  return (server.address() as { port: number }).port;
+}
+
+async function closedPort(): Promise<number> {
+  const server = await listen();
+  const port = portOf(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('telemetry with no endpoint configured', () => {
+  it('is not exported, with one line saying how to send it, when nothing listens on the default port', async () => {
+    const notices: string[] = [];
+    const config = await skipAbsentDefaultEndpoint(
+      readOtelConfig({}),
+      {},
+      (line) => notices.push(line),
+      await closedPort(),
+    );
+
+    expect(Object.values(config.signals).map((s) => s.export)).toEqual([false, false, false]);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('set OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+
+  it('goes to the default port as usual when something listens there', async () => {
+    const server = await listen();
+    try {
+      const notices: string[] = [];
+      const config = await skipAbsentDefaultEndpoint(
+        readOtelConfig({}),
+        {},
+        (l) => notices.push(l),
+        portOf(server),
+      );
+      expect(Object.values(config.signals).map((s) => s.export)).toEqual([true, true, true]);
+      expect(notices).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('leaves signals with an endpoint of their own alone', async () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' };
+    const config = await skipAbsentDefaultEndpoint(readOtelConfig(env), env, () => {}, await closedPort());
+    expect(config.signals.traces.export).toBe(true);
+    expect(config.signals.logs.export).toBe(false);
+  });
+});
