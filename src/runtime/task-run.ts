@@ -127,7 +127,7 @@ export class TaskRun implements Scope {
   }
 
   private succeeded(value: unknown, attemptSpan: Span | undefined): unknown {
-    attemptSpan?.end();
+    attemptSpan?.end(now());
     const { flowRun } = this;
     this.def.semaphore?.release();
     // Returning after the flow run was aborted is still stopping on request, not completing.
@@ -152,7 +152,7 @@ export class TaskRun implements Scope {
       if (attemptSpan) this.recordFailure(attemptSpan, error, true);
       else this.unrecordedError = error;
     }
-    attemptSpan?.end();
+    attemptSpan?.end(now());
     const decision = afterAttempt(def.options.policy, this.attempt, kind, error);
     if (decision.next !== 'AwaitingRetry') {
       def.semaphore?.release();
@@ -269,6 +269,10 @@ export class TaskRun implements Scope {
     this.spanContext = trace.setSpan(this.parent, span);
   }
 
+  /**
+   * Started with an explicit time, so it must be ended with one: the SDK ends such spans at `Date.now()`
+   * otherwise, a coarser clock than ours that can fall before the start.
+   */
   private openAttemptSpan(attempt: number, startTime: number): Span {
     return this.flowRun.instruments.tracer.startSpan(
       SpanName.attempt(this.def.name),
@@ -292,7 +296,7 @@ export class TaskRun implements Scope {
     if (this.unrecordedError !== undefined && this.def.mayRetry) {
       const attemptSpan = this.openAttemptSpan(1, this.runningAt || this.pendingAt);
       this.recordFailure(attemptSpan, this.unrecordedError, true);
-      attemptSpan.end();
+      attemptSpan.end(now());
       this.unrecordedError = undefined;
     }
   }

@@ -178,6 +178,8 @@ describe('retries', () => {
       (a, b) => Number(a.attributes['flowtel.attempt']) - Number(b.attributes['flowtel.attempt']),
     );
     expect(attempts.map((a) => a.attributes['flowtel.attempt'])).toEqual([1, 2, 3]);
+    for (const a of attempts)
+      expect(a.duration[0] * 1e9 + a.duration[1], 'attempt duration').toBeGreaterThan(0);
     for (const a of attempts) expect(parentOf(spans, a)).toBe(taskSpan);
     expect(attempts.map((a) => a.status.code)).toEqual([
       SpanStatusCode.ERROR,
