@@ -40,6 +40,14 @@ export interface FlowRunInit {
  * the sequence of its transitions and the counts that its run record reports. Task runs report to it;
  * it turns each transition into a span event, a log record and a transition record.
  */
+/** Task transitions that become log records; a task that simply completes is seen through its span. */
+const LOGGED_TASK_STATES: ReadonlySet<StateName> = new Set([
+  'AwaitingRetry',
+  'Failed',
+  'TimedOut',
+  'Crashed',
+]);
+
 export class FlowRun {
   readonly name: string | undefined;
   readonly id: string | undefined;
@@ -167,8 +175,7 @@ export class FlowRun {
   ): void {
     const seq = ++this.seq;
     if (task.span) addStateEvent(task.span, name, attempt, message, at);
-    const logged = name === 'AwaitingRetry' || name === 'Failed' || name === 'TimedOut' || name === 'Crashed';
-    if (logged) {
+    if (LOGGED_TASK_STATES.has(name)) {
       emitStateLog(this.instruments.logger, task.spanContext ?? this.spanContext, at, {
         seq,
         flow: this.name,

@@ -226,10 +226,12 @@ export class TaskRun implements Scope {
     );
     span?.end(endedAt);
     flowRun.inflight.delete(this);
-    flowRun.instruments.taskDuration.record(
-      (endedAt - this.pendingAt) / 1000,
-      def.metricAttributes(flowRun.name, resultOf(name)),
-    );
+    if (flowRun.instruments.metered) {
+      flowRun.instruments.taskDuration.record(
+        (endedAt - this.pendingAt) / 1000,
+        def.metricAttributes(flowRun.name, resultOf(name)),
+      );
+    }
     flowRun.countTask(this.history ? this.toRecord(endedAt, info) : undefined, name);
     flowRun.notifyTaskEnded();
     return error;

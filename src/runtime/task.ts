@@ -45,9 +45,13 @@ function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
 function startTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
   const scope = activeScope();
   const flowRun = scope?.flowRun ?? standaloneHolder();
-  // Parent: the active span; without a context manager, the span of the run that called us.
-  let parent = otelContext.active();
-  if (scope && !trace.getSpan(parent)) parent = scope.taskRun?.spanContext ?? flowRun.spanContext;
+  // Parent: the active span; without a context manager, the span of the run that called us. A flow run
+  // that is not traced needs no parent for spans it will not make.
+  let parent = flowRun.spanContext;
+  if (flowRun.tracing) {
+    parent = otelContext.active();
+    if (scope && !trace.getSpan(parent)) parent = scope.taskRun?.spanContext ?? flowRun.spanContext;
+  }
   return new TaskRun(def, flowRun, parent).execute(args);
 }
 

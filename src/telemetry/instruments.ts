@@ -1,5 +1,6 @@
 import {
   type Counter,
+  createNoopMeter,
   type Histogram,
   type Meter,
   metrics,
@@ -21,11 +22,13 @@ export interface Instruments {
   readonly taskDuration: Histogram;
   readonly taskRetries: Counter;
   readonly lateness: Histogram;
+  /** False while no meter provider is registered: the hot path then skips building metric attributes. */
+  readonly metered: boolean;
 }
 
 const VERSION = '0.1.0';
-type Meters = Omit<Instruments, 'tracer' | 'logger'>;
-let cached: { provider: unknown; meters: Meters } | undefined;
+type Meters = Omit<Instruments, 'tracer' | 'logger' | 'metered'>;
+let cached: { provider: unknown; meters: Meters; metered: boolean } | undefined;
 
 /**
  * Resolved when a flow run starts, not at import: the metrics API has no proxy, so a meter taken at
@@ -34,13 +37,17 @@ let cached: { provider: unknown; meters: Meters } | undefined;
  */
 export function resolveInstruments(): Instruments {
   const provider = metrics.getMeterProvider();
-  if (cached?.provider !== provider)
-    cached = { provider, meters: createMeters(provider.getMeter(SCOPE_NAME, VERSION)) };
+  if (cached?.provider !== provider) {
+    const meter = provider.getMeter(SCOPE_NAME, VERSION);
+    // The no-op provider hands out the API's one no-op meter.
+    cached = { provider, meters: createMeters(meter), metered: meter !== createNoopMeter() };
+  }
   // Tracer and logger are looked up every time: cheap, and right after a test or an app swaps providers.
   return {
     tracer: trace.getTracer(SCOPE_NAME, VERSION),
     logger: getLogger(SCOPE_NAME, VERSION),
     ...cached.meters,
+    metered: cached.metered,
   };
 }
 
