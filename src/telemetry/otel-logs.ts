@@ -12,13 +12,21 @@ const mainApiLogs = (api as unknown as { logs?: typeof apiLogs }).logs;
 const MAIN_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 export function getLogger(name: string, version: string): Logger {
-  if (mainApiLogs && hasMainApiLoggerProvider()) return mainApiLogs.getLogger(name, version);
-  return apiLogs.getLogger(name, version);
+  return pickLogsApi(mainApiLogs, apiLogs).getLogger(name, version);
 }
 
-function hasMainApiLoggerProvider(): boolean {
-  const registry = (globalThis as Record<symbol, { logs?: unknown } | undefined>)[MAIN_API_GLOBAL];
-  return registry?.logs !== undefined;
+interface LogsApi {
+  getLogger(name: string, version?: string): Logger;
+}
+
+/** The logs API to take loggers from: `main` (api 1.10+) when a provider is registered there. */
+export function pickLogsApi(
+  main: LogsApi | undefined,
+  fallback: LogsApi,
+  globals: Record<symbol, unknown> = globalThis as Record<symbol, unknown>,
+): LogsApi {
+  const registry = globals[MAIN_API_GLOBAL] as { logs?: unknown } | undefined;
+  return main && registry?.logs !== undefined ? main : fallback;
 }
 
 /** Severity numbers of the OpenTelemetry log data model. */
