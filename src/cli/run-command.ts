@@ -205,6 +205,10 @@ function handleSignals(stop: AbortController, io: CliIo) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Signal listeners do not keep Node alive: a run whose code waits on nothing but its signal (or a
+  // flush waiting on an unref'd timer) would let the event loop drain, and Node would exit 13 on the
+  // CLI's unsettled top-level await. This keeps the process up until the command is done.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   return {
     exitCode: () => code,
     finishing: finishing.signal,
@@ -215,6 +219,7 @@ function handleSignals(stop: AbortController, io: CliIo) {
       process.on('SIGTERM', onSignalWhileFinishing);
     },
     done() {
+      clearInterval(keepAlive);
       process.off('SIGINT', onSignalWhileFinishing);
       process.off('SIGTERM', onSignalWhileFinishing);
     },

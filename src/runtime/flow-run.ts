@@ -289,8 +289,8 @@ export class FlowRun {
   whenIdle(boundMs: number): Promise<boolean> {
     if (!this.busy()) return Promise.resolve(true);
     return new Promise((resolve) => {
+      // Not unref'd: a bounded wait that must end, even when the task runs it waits for hold no handle.
       const timer = Number.isFinite(boundMs) ? setTimeout(() => resolve(false), boundMs) : undefined;
-      timer?.unref();
       const previous = this.idle;
       this.idle = () => {
         previous?.();

@@ -175,6 +175,22 @@ describe('flowtel run', () => {
   }
 });
 
+describe('flowtel run waiting on a run that holds no handle', () => {
+  it('stays up until the signal comes, rather than letting Node exit on an empty event loop', async () => {
+    // No exporter, no rules: nothing but flowtel itself keeps the process alive while the task waits.
+    const run = startCli(['run', fixture('waits-for-signal.ts')], {
+      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+    });
+    await run.waitForOutput('READY');
+    // Give an empty event loop the time to drain: the process must still be there to receive the signal.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('flow waits Cancelled');
+  });
+});
+
 describe('flowtel run refuses bad input with exit 2 and one line to fix', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['no file', ['run'], /needs a file/],
