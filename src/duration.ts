@@ -61,7 +61,7 @@ function show(value: unknown): string {
 
 /** A duration for people: '250ms', '4.2s', '3m 20s', '1h 5m', '2d 3h'. Rounds; not for parsing back. */
 export function humanDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 1_000) return `${Math.max(0, Math.round(ms))}ms`;
   if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
   const parts: [number, string][] = [
     [Math.floor(ms / UNIT_MS.d), 'd'],

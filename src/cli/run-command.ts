@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { humanDuration } from '../duration.ts';
 import { ParameterValidationError } from '../errors.ts';
 import { onTransition } from '../runtime/hub.ts';
 import { validateParams } from '../runtime/params.ts';
@@ -9,7 +10,6 @@ import type { CliIo } from './io.ts';
 import { loadFlow } from './load-flow.ts';
 import { nonTextParams, parseParams } from './params-args.ts';
 import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
-import { formatElapsed } from './view/model.ts';
 import { PipeView, type RunView } from './view/pipe-view.ts';
 import { TtyView } from './view/tty-view.ts';
 
@@ -231,7 +231,7 @@ function summary(record: FlowRunRecord, traceUrl: string | undefined): string {
     .map(([state, count]) => `${count} ${state.toLowerCase()}`)
     .join(', ');
   const lines = [
-    `flow ${record.flow} ${record.state.name} in ${formatElapsed(record.durationMs)}${counts ? ` (task runs: ${counts})` : ''}`,
+    `flow ${record.flow} ${record.state.name} in ${humanDuration(record.durationMs)}${counts ? ` (task runs: ${counts})` : ''}`,
   ];
   if (record.state.message && record.state.type !== 'COMPLETED') lines.push(`  ${record.state.message}`);
   for (const task of record.taskRuns.records.filter((t) => t.state.type !== 'COMPLETED').slice(0, 5)) {

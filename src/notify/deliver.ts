@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Notification } from '../alerts/types.ts';
+import { humanDuration } from '../duration.ts';
 import type { ChannelDefinition } from '../rules/channels.ts';
 import { type Clock, systemClock, type TimerHandle } from '../rules/clock.ts';
-import { humanDuration } from './facts.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';

@@ -1,4 +1,5 @@
 import type { Alert, Notification } from '../alerts/types.ts';
+import { humanDuration } from '../duration.ts';
 import type { Message } from './types.ts';
 
 /**
@@ -125,18 +126,6 @@ export function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** 93000 → '1m 33s'. */
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 || total === 0 ? `${s}s` : '']
-    .filter(Boolean)
-    .join(' ');
 }
 
 function safeJson(value: unknown): string {

@@ -1,10 +1,9 @@
 import { defaults } from '../config.ts';
-import { parseDuration } from '../duration.ts';
 import { OptionsError } from '../errors.ts';
 import type { ParamRecording } from '../telemetry/redact.ts';
 import type { StandardSchema } from './params.ts';
 import { secretFieldsOf } from './secret-params.ts';
-import type { Duration } from './task-options.ts';
+import { type Duration, optionDuration } from './task-options.ts';
 
 /** When a flow runs on its own, for `flowtel serve` and for `flow-late` alert rules. */
 export type Schedule =
@@ -59,20 +58,12 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     schema,
     schedule: options.schedule,
     tags: Object.freeze([...tags]),
-    timeoutMs: options.timeout === undefined ? undefined : duration(options.timeout, field('timeout')),
+    timeoutMs: options.timeout === undefined ? undefined : optionDuration(options.timeout, field('timeout')),
     secretKeys: new Set([...(options.secrets ?? []), ...secretFieldsOf(schema)]),
     recordParams: options.recordParams,
     abortGraceMs:
       options.abortGrace === undefined
         ? defaults.abortGraceMs
-        : duration(options.abortGrace, field('abortGrace')),
+        : optionDuration(options.abortGrace, field('abortGrace')),
   };
-}
-
-function duration(value: Duration, field: string): number {
-  try {
-    return parseDuration(value, field);
-  } catch (error) {
-    throw new OptionsError((error as Error).message, { cause: error });
-  }
 }

@@ -61,14 +61,6 @@ export function runningName(attempt: number): 'Running' | 'Retrying' {
   return attempt > 1 ? 'Retrying' : 'Running';
 }
 
-/** Which final sub-state an error ends a run in, given why the run's signal was aborted (if it was). */
-export function finalNameForError(reason: 'timeout' | 'cancel' | undefined, crashed = false): StateName {
-  if (crashed) return 'Crashed';
-  if (reason === 'timeout') return 'TimedOut';
-  if (reason === 'cancel') return 'Cancelled';
-  return 'Failed';
-}
-
 /**
  * The OpenTelemetry CI/CD result (`cicd.pipeline.result`) for a final state name.
  * Completed → success, Failed → failure, TimedOut → timeout, Cancelled → cancellation, Crashed → error.

@@ -63,10 +63,10 @@ export function resolveTaskOptions(name: string, options: TaskOptions): Resolved
   return {
     policy: {
       retries,
-      delayMs: duration(options.retryDelay ?? taskDefaults.retryDelay, field('retryDelay')),
+      delayMs: optionDuration(options.retryDelay ?? taskDefaults.retryDelay, field('retryDelay')),
       backoff,
       jitter,
-      maxDelayMs: duration(options.maxRetryDelay ?? taskDefaults.maxRetryDelay, field('maxRetryDelay')),
+      maxDelayMs: optionDuration(options.maxRetryDelay ?? taskDefaults.maxRetryDelay, field('maxRetryDelay')),
       retryIf: options.retryIf,
     },
     timeoutMs: options.timeout === undefined ? undefined : positive(options.timeout, field('timeout')),
@@ -74,7 +74,8 @@ export function resolveTaskOptions(name: string, options: TaskOptions): Resolved
   };
 }
 
-function duration(value: Duration, field: string): number {
+/** A duration option in milliseconds, or an `OptionsError` naming the option. Shared with flow options. */
+export function optionDuration(value: Duration, field: string): number {
   try {
     return parseDuration(value, field);
   } catch (error) {
@@ -83,7 +84,7 @@ function duration(value: Duration, field: string): number {
 }
 
 function positive(value: Duration, field: string): number {
-  const ms = duration(value, field);
+  const ms = optionDuration(value, field);
   if (ms <= 0) throw new OptionsError(`${field} must be longer than 0, got ${String(value)}`);
   return ms;
 }

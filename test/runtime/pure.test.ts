@@ -1,7 +1,7 @@
 import { NonRetryableError } from 'flowtel';
 import { describe, expect, it } from 'vitest';
 import { afterAttempt, type RetryPolicy, retryDelay } from '../../src/runtime/retry.ts';
-import { finalNameForError, isFinal, resultOf, runningName, stateOf } from '../../src/runtime/state.ts';
+import { isFinal, resultOf, runningName, stateOf } from '../../src/runtime/state.ts';
 import { resolveTaskOptions } from '../../src/runtime/task-options.ts';
 import { isSecretKey, redactParams } from '../../src/telemetry/redact.ts';
 import { contextFromTraceparent } from '../../src/telemetry/traceparent.ts';
@@ -55,7 +55,6 @@ describe('states', () => {
     expect(runningName(2)).toBe('Retrying');
     expect(isFinal('COMPLETED')).toBe(true);
     expect(isFinal('SCHEDULED')).toBe(false);
-    expect(finalNameForError('timeout')).toBe('TimedOut');
     expect(
       ['Completed', 'Failed', 'TimedOut', 'Cancelled', 'Crashed'].map((n) => resultOf(n as never)),
     ).toEqual(['success', 'failure', 'timeout', 'cancellation', 'error']);

@@ -1,5 +1,6 @@
+import { humanDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
-import { formatElapsed, RunModel } from './model.ts';
+import { RunModel } from './model.ts';
 
 export interface RunView {
   onTransition(record: TransitionRecord): void;
@@ -56,7 +57,7 @@ export class PipeView implements RunView {
       if (flow.endedAt !== undefined || flow.depth > 0) continue;
       const t = this.model.totals();
       this.write(
-        `flow ${flow.flow} ${flow.state} ${formatElapsed(Date.now() - flow.startedAt)}: ${t.completed} completed, ${t.running} running, ${t.pending} pending, ${t.failed} failed, ${t.retries} retries`,
+        `flow ${flow.flow} ${flow.state} ${humanDuration(Date.now() - flow.startedAt)}: ${t.completed} completed, ${t.running} running, ${t.pending} pending, ${t.failed} failed, ${t.retries} retries`,
       );
     }
   }

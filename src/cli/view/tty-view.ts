@@ -1,5 +1,6 @@
+import { humanDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
-import { type FlowLine, formatElapsed, RunModel, type TaskLine } from './model.ts';
+import { type FlowLine, RunModel, type TaskLine } from './model.ts';
 import type { RunView } from './pipe-view.ts';
 
 const SYMBOL: Record<string, string> = {
@@ -74,7 +75,7 @@ export class TtyView implements RunView {
 
   private flowLines(flow: FlowLine): string[] {
     const indent = '  '.repeat(flow.depth);
-    const elapsed = formatElapsed((flow.endedAt ?? Date.now()) - flow.startedAt);
+    const elapsed = humanDuration((flow.endedAt ?? Date.now()) - flow.startedAt);
     const lines = [`${indent}${SYMBOL[flow.state] ?? '·'} flow ${flow.flow}  ${flow.state}  ${elapsed}`];
     for (const task of flow.tasks.values()) lines.push(...this.taskLines(task, `${indent}  `));
     return lines;
@@ -93,7 +94,7 @@ export class TtyView implements RunView {
     const now = Date.now();
     for (const run of [...task.active.values()].slice(0, MAX_ACTIVE_SHOWN)) {
       lines.push(
-        `${indent}    ${SYMBOL[run.state] ?? '·'} ${run.state} attempt ${run.attempt}  ${formatElapsed(now - run.since)}`,
+        `${indent}    ${SYMBOL[run.state] ?? '·'} ${run.state} attempt ${run.attempt}  ${humanDuration(now - run.since)}`,
       );
     }
     return lines;
