@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { ChannelDefinition } from '../alerts/channels.ts';
 import type { Notification } from '../alerts/types.ts';
+import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { humanDuration } from '../duration.ts';
-import type { ChannelDefinition } from '../rules/channels.ts';
-import { type Clock, systemClock, type TimerHandle } from '../rules/clock.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
@@ -275,7 +275,7 @@ function expireStale(
 
 async function openSqliteOutbox(home: string | undefined, env: Env): Promise<OutboxStore> {
   const { openDatabase } = await import('../store/sqlite.ts');
-  const { SqliteOutboxStore } = await import('./outbox/sqlite-store.ts');
+  const { SqliteOutboxStore } = await import('../store/outbox.ts');
   const db = await openDatabase({ env, ...(home === undefined ? {} : { home }) });
   return new SqliteOutboxStore(db, { ownsDb: true });
 }

@@ -1,4 +1,4 @@
-import { type ChannelDefinition, missingSecrets, resolveSecret } from '../rules/channels.ts';
+import { type ChannelDefinition, missingSecrets, resolveSecret } from '../alerts/channels.ts';
 import { EmailNotifier } from './email/notifier.ts';
 import { SlackNotifier } from './slack/notifier.ts';
 import type { Notifier } from './types.ts';

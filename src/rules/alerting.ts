@@ -1,11 +1,11 @@
+import type { AlertStateStore } from '../alerts/state.ts';
+import type { Clock } from '../clock.ts';
 import { onTransition } from '../runtime/hub.ts';
 import { onFlowSchedule } from '../runtime/schedules.ts';
-import type { Clock } from './clock.ts';
 import { createRulesEngine, type NotificationSink, type RulesEngine } from './engine.ts';
 import { loadRules } from './load.ts';
 import { formatNotification } from './print.ts';
 import type { LoadedRules } from './resolve.ts';
-import type { AlertStateStore } from './state-store.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '../alerts/state.ts';
 import type { Notification } from '../alerts/types.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
-import { type Clock, systemClock } from './clock.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
 import { FailuresWindow } from './conditions/failures-window.ts';
 import { Lateness } from './conditions/late.ts';
@@ -16,7 +17,6 @@ import type { ScheduleSpec } from './schedule.ts';
 import type { Silence, SilenceInput } from './schema.ts';
 import { SilenceSchema } from './schema.ts';
 import { type ActiveSilence, Silences } from './silences.ts';
-import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from './state-store.ts';
 import { TimerQueue } from './timers.ts';
 
 export type NotificationSink = (notification: Notification) => void | Promise<void>;

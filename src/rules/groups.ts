@@ -1,8 +1,8 @@
+import type { AlertState, AlertStateStore } from '../alerts/state.ts';
 import type { Alert, Notification } from '../alerts/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Rule } from './resolve.ts';
 import type { Silences } from './silences.ts';
-import type { AlertState, AlertStateStore } from './state-store.ts';
 import type { Cancel, TimerQueue } from './timers.ts';
 
 /**

@@ -3,7 +3,7 @@
  * folder (`loadRules`), evaluate transitions (`createRulesEngine`, or `startAlerting` for a process that
  * runs flows), and the `rules check` / `rules test` commands.
  */
-export { type Alerting, printingSink, type StartAlertingOptions, startAlerting } from './alerting.ts';
+
 export {
   ChannelDefinition,
   EmailChannel,
@@ -18,8 +18,10 @@ export {
   WebhookChannel,
   type WebhookChannelInput,
   webhook,
-} from './channels.ts';
-export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
+} from '../alerts/channels.ts';
+export { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '../alerts/state.ts';
+export { type Clock, ManualClock, systemClock, type TimerHandle } from '../clock.ts';
+export { type Alerting, printingSink, type StartAlertingOptions, startAlerting } from './alerting.ts';
 export { type RulesCommandIo, rulesCheck } from './commands/check.ts';
 export { rulesTest } from './commands/test.ts';
 export type { Condition, ConditionInput, ConditionType } from './conditions-schema.ts';
@@ -46,4 +48,3 @@ export {
 } from './schema.ts';
 export type { DurationInput } from './schema-parts.ts';
 export type { ActiveSilence } from './silences.ts';
-export { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from './state-store.ts';

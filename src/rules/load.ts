@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ChannelDefinition } from './channels.ts';
+import { ChannelDefinition } from '../alerts/channels.ts';
 import { RulesLoadError } from './errors.ts';
 import { type Problem, problemsFromIssues } from './problems.ts';
 import { type LoadedRules, mergeRuleFiles, type ParsedFile } from './resolve.ts';

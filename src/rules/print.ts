@@ -1,6 +1,6 @@
+import { type ChannelDefinition, missingSecrets } from '../alerts/channels.ts';
 import type { Alert, Notification } from '../alerts/types.ts';
 import { humanDuration } from '../duration.ts';
-import { type ChannelDefinition, missingSecrets } from './channels.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,5 +1,5 @@
+import type { ChannelDefinition } from '../alerts/channels.ts';
 import type { Severity } from '../alerts/types.ts';
-import type { ChannelDefinition } from './channels.ts';
 import type { Condition } from './conditions-schema.ts';
 import type { Problem } from './problems.ts';
 import type { RuleDefinition, RulesFile, Silence } from './schema.ts';

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
+import { toMillis } from '../clock.ts';
 import { type DurationInput, formatDuration, parseDuration } from '../duration.ts';
-import { toMillis } from './clock.ts';
 
 /**
  * When a flow is expected to start: a cron expression in a time zone, or a fixed interval from an anchor.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelDefinition } from './channels.ts';
+import { ChannelDefinition } from '../alerts/channels.ts';
 import { Condition } from './conditions-schema.ts';
 import { Duration, GroupByKey, Instant, Labels, NamePattern, Severity } from './schema-parts.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AlertState } from '../alerts/state.ts';
 import { compilePatterns } from './glob.ts';
 import type { Silence } from './schema.ts';
-import type { AlertState } from './state-store.ts';
 
 /**
  * Silences suppress notifications, not alerts: a silenced alert keeps firing and resolving in the state

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 
 /**
  * The one timer structure of the engine: every deadline (a run passing its duration, a schedule's grace

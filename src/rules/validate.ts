@@ -1,4 +1,4 @@
-import { missingSecrets } from './channels.ts';
+import { missingSecrets } from '../alerts/channels.ts';
 import type { Problem } from './problems.ts';
 import type { LoadedRules } from './resolve.ts';
 

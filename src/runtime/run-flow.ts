@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Attributes, type Context, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
+import { monotonicNow as now } from '../clock.ts';
 import { defaults, type RuntimeSettings, readSettings } from '../config.ts';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { resolveInstruments } from '../telemetry/instruments.ts';
 import { Attr } from '../telemetry/keys.ts';
 import { paramAttributes, redactParams } from '../telemetry/redact.ts';
 import { contextFromTraceparent } from '../telemetry/traceparent.ts';
-import { now } from './clock.ts';
 import { activeScope, type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { now } from './clock.ts';
+import { monotonicNow as now } from '../clock.ts';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
 import type { FlowRun } from './flow-run.ts';

@@ -8,10 +8,10 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { monotonicNow as now } from '../clock.ts';
 import { Attr, SpanName } from '../telemetry/keys.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
 import { AttemptTimeout } from './attempt-timeout.ts';
-import { now } from './clock.ts';
 import { type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
 import type { FlowRun } from './flow-run.ts';

@@ -1,4 +1,4 @@
-import type { AlertState, AlertStateStore } from '../rules/state-store.ts';
+import type { AlertState, AlertStateStore } from '../alerts/state.ts';
 import type { Database } from './sqlite.ts';
 
 export interface SqliteAlertStateStoreOptions {

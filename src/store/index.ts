@@ -2,7 +2,7 @@
  * The embedded store: one SQLite file under FLOWTEL_HOME shared by alert state and the outbox.
  * Everything here loads better-sqlite3 lazily (inside `openDatabase`).
  */
-import type { AlertStateStore } from '../rules/state-store.ts';
+import type { AlertStateStore } from '../alerts/state.ts';
 import { SqliteAlertStateStore, type SqliteAlertStateStoreOptions } from './alert-state.ts';
 import { type OpenDatabaseOptions, openDatabase } from './sqlite.ts';
 

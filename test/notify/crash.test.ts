@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
 import { createDelivery } from '../../src/notify/deliver.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
 import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
 
 let server: SlackServer;

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EmailChannel } from '../../src/alerts/channels.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { createDelivery, type Delivery } from '../../src/notify/deliver.ts';
 import { EmailNotifier } from '../../src/notify/email/notifier.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
-import type { EmailChannel } from '../../src/rules/channels.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
 import { SMTP_PASSWORD, type SmtpCatcher, startSmtpServer } from '../support/smtp.ts';
 import { alert, HOSTILE, notification } from './helpers/notifications.ts';
 

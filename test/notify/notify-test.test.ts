@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelDefinition } from '../../src/alerts/channels.ts';
 import { notifyTest } from '../../src/notify/commands/notify-test.ts';
-import type { ChannelDefinition } from '../../src/rules/channels.ts';
 import { SECRET_PATH, SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
 
 const channels: Record<string, ChannelDefinition> = {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
-import { SqliteOutboxStore } from '../../src/notify/outbox/sqlite-store.ts';
 import type { OutboxStore } from '../../src/notify/outbox/store.ts';
+import { SqliteOutboxStore } from '../../src/store/outbox.ts';
 import { openDatabase } from '../../src/store/sqlite.ts';
 import { notification } from './helpers/notifications.ts';
 

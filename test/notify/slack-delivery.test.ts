@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SlackChannel } from '../../src/alerts/channels.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { createDelivery, type Delivery } from '../../src/notify/deliver.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import { SlackNotifier } from '../../src/notify/slack/notifier.ts';
-import type { SlackChannel } from '../../src/rules/channels.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
 import { SECRET_PATH, SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
 import { captureNotificationMetric } from './helpers/metrics.ts';
 import { notification } from './helpers/notifications.ts';

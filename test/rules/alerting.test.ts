@@ -1,7 +1,7 @@
 import { expect, describe as group, it } from 'vitest';
 import type { Notification } from '../../src/alerts/types.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { startAlerting } from '../../src/rules/alerting.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
 import { formatNotification } from '../../src/rules/print.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
 import { RulesFileSchema } from '../../src/rules/schema.ts';

@@ -1,9 +1,9 @@
+import type { AlertStateStore } from '../../src/alerts/state.ts';
 import type { Notification } from '../../src/alerts/types.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { createRulesEngine, type RulesEngine } from '../../src/rules/engine.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
 import { type RulesFileInput, RulesFileSchema } from '../../src/rules/schema.ts';
-import type { AlertStateStore } from '../../src/rules/state-store.ts';
 import { type StateName, StateNames } from '../../src/runtime/state.ts';
 import type { TransitionRecord } from '../../src/runtime/transition.ts';
 

@@ -1,6 +1,6 @@
 import { expect, describe as group, it } from 'vitest';
+import { InMemoryAlertStateStore } from '../../src/alerts/state.ts';
 import type { RulesFileInput } from '../../src/rules/schema.ts';
-import { InMemoryAlertStateStore } from '../../src/rules/state-store.ts';
 import { flowRun, harness } from './helpers.ts';
 
 /**

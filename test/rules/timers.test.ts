@@ -1,5 +1,5 @@
 import { expect, describe as group, it } from 'vitest';
-import { ManualClock, systemClock } from '../../src/rules/clock.ts';
+import { ManualClock, systemClock } from '../../src/clock.ts';
 import { TimerQueue } from '../../src/rules/timers.ts';
 
 group('the timer queue', () => {

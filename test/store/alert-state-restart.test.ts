@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/alerts/types.ts';
-import { ManualClock } from '../../src/rules/clock.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { createRulesEngine } from '../../src/rules/engine.ts';
 import { loadRules } from '../../src/rules/load.ts';
 import type { TransitionRecord } from '../../src/runtime/transition.ts';

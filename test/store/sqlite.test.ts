@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertState } from '../../src/rules/state-store.ts';
+import type { AlertState } from '../../src/alerts/state.ts';
 import { SqliteAlertStateStore } from '../../src/store/alert-state.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase, StoreError } from '../../src/store/sqlite.ts';

@@ -1,5 +1,5 @@
-import type { ChannelDefinition } from '../../rules/channels.ts';
-import { missingSecrets } from '../../rules/channels.ts';
+import type { ChannelDefinition } from '../../alerts/channels.ts';
+import { missingSecrets } from '../../alerts/channels.ts';
 import { createNotifier, type NotifierOptions } from '../notifiers.ts';
 import { testNotification } from '../test-notification.ts';
 import { describeFailure } from '../types.ts';

@@ -1,4 +1,4 @@
-import type { EmailChannel } from '../../rules/channels.ts';
+import type { EmailChannel } from '../../alerts/channels.ts';
 import { redactor, shorten } from '../redact.ts';
 import type { DeliveryFailure, Message, Notifier, SendOutcome } from '../types.ts';
 import { buildEmail } from './message.ts';

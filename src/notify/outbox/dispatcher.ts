@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../rules/clock.ts';
+import type { Clock, TimerHandle } from '../../clock.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
 import type { RetryPolicy } from '../retry-policy.ts';

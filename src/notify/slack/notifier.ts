@@ -1,4 +1,4 @@
-import type { SlackChannel } from '../../rules/channels.ts';
+import type { SlackChannel } from '../../alerts/channels.ts';
 import { isHttpUrl } from '../facts.ts';
 import { redactor, shorten } from '../redact.ts';
 import { parseRetryAfter } from '../retry-policy.ts';

@@ -1,4 +1,4 @@
-import type { WebhookChannel } from '../../rules/channels.ts';
+import type { WebhookChannel } from '../../alerts/channels.ts';
 import { redactor, shorten } from '../redact.ts';
 import { parseRetryAfter } from '../retry-policy.ts';
 import type { Message, Notifier, SendOutcome } from '../types.ts';

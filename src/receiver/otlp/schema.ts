@@ -63,15 +63,14 @@ function loadSchema(directory: string): protobuf.Root {
 }
 
 /**
- * `src/receiver/otlp/proto` under the package root. The root is found by walking up from this
+ * `vendor/opentelemetry-proto` under the package root. The root is found by walking up from this
  * module, which works both from source (`src/receiver/otlp/`) and from a build (`dist/...`), since
- * the build does not copy `.proto` files and the package ships `src`.
+ * the package ships `vendor/` beside `dist`.
  */
 export function protoDirectory(from: string = fileURLToPath(import.meta.url)): string {
   let directory = dirname(from);
   for (;;) {
-    if (existsSync(join(directory, 'package.json')))
-      return join(directory, 'src', 'receiver', 'otlp', 'proto');
+    if (existsSync(join(directory, 'package.json'))) return join(directory, 'vendor', 'opentelemetry-proto');
     const parent = dirname(directory);
     if (parent === directory) throw new Error(`cannot find the flowtel package root above ${from}`);
     directory = parent;

@@ -1,8 +1,8 @@
+import type { AlertMemory, AlertState } from '../../alerts/state.ts';
 import type { AlertFacts } from '../../alerts/types.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import type { AlertMemory, AlertState } from '../state-store.ts';
 import type { TimerQueue } from '../timers.ts';
 
 /** What the engine knows about a flow run in flight, from its flow-run transitions. */

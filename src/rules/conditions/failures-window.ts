@@ -1,9 +1,9 @@
+import type { AlertStateStore } from '../../alerts/state.ts';
 import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import type { AlertStateStore } from '../state-store.ts';
 import type { Cancel } from '../timers.ts';
 import { type ConditionContext, errorText, flowKeys, subject } from './context.ts';
 

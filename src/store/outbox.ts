@@ -1,5 +1,4 @@
-import type { Notification } from '../../alerts/types.ts';
-import type { Database } from '../../store/sqlite.ts';
+import type { Notification } from '../alerts/types.ts';
 import {
   type ClaimRequest,
   type OutboxEntry,
@@ -7,7 +6,8 @@ import {
   type OutboxStore,
   outboxId,
   type RetryUpdate,
-} from './store.ts';
+} from '../notify/outbox/store.ts';
+import type { Database } from './sqlite.ts';
 
 interface Row {
   id: string;

@@ -1,5 +1,11 @@
 /**
- * The engine's only sources of time: `now()` and one timer at a time. The system clock uses `setTimeout`;
+ * Time for the whole tree. `Clock` is the seam: the rules engine, its timers, delivery and the runtime
+ * take one, so tests and `rules test` move time by hand (`ManualClock`) and nothing sleeps.
+ * `monotonicNow()` is the runtime's default reading, for the timestamps it hands to spans.
+ */
+
+/**
+ * The only sources of time: `now()` and one timer at a time. The system clock uses `setTimeout`;
  * `ManualClock` lets tests and `rules test` move time by hand, so nothing sleeps and every run of a test
  * sees the same times.
  */
@@ -98,4 +104,15 @@ export function toMillis(time: number | string | Date): number {
   const ms = time instanceof Date ? time.getTime() : Date.parse(time);
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(time)}`);
   return ms;
+}
+
+/**
+ * Epoch milliseconds read from the monotonic clock, the same clock the OpenTelemetry SDK times spans
+ * with: one cheap read gives a timestamp and durations, and times flowtel passes to spans and events
+ * never fall before the SDK's own start times (as `Date.now()`, a different clock, can).
+ */
+const origin = performance.timeOrigin;
+
+export function monotonicNow(): number {
+  return origin + performance.now();
 }
