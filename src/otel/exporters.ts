@@ -3,12 +3,14 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Protocol } from './config.ts';
 import type { Connections } from './connections.ts';
+import { redactingLogExporter, redactingSpanExporter } from './redact-export.ts';
 
 /**
  * The OTLP/HTTP exporters, in the encoding `OTEL_EXPORTER_OTLP_[<SIGNAL>_]PROTOCOL` asks for: the
  * `-proto` packages send protobuf, the `-http` ones JSON. Everything else (endpoint and per-signal
  * endpoint, headers, timeout, compression, temporality) they read from the environment themselves.
- * Loaded on demand: only the encoding in use is ever imported.
+ * Loaded on demand: only the encoding in use is ever imported. Spans and log records pass through
+ * redaction by value on their way out (`redact-export.ts`).
  */
 export async function traceExporter(protocol: Protocol, connections: Connections): Promise<SpanExporter> {
   const { OTLPTraceExporter } =
@@ -17,7 +19,7 @@ export async function traceExporter(protocol: Protocol, connections: Connections
       : await import('@opentelemetry/exporter-trace-otlp-proto');
   const exporter = new OTLPTraceExporter({ httpAgentOptions: connections.agentFactory('traces') });
   connections.adopt(exporter);
-  return exporter;
+  return redactingSpanExporter(exporter);
 }
 
 export async function logExporter(protocol: Protocol, connections: Connections): Promise<LogRecordExporter> {
@@ -27,7 +29,7 @@ export async function logExporter(protocol: Protocol, connections: Connections):
       : await import('@opentelemetry/exporter-logs-otlp-proto');
   const exporter = new OTLPLogExporter({ httpAgentOptions: connections.agentFactory('logs') });
   connections.adopt(exporter);
-  return exporter;
+  return redactingLogExporter(exporter);
 }
 
 export async function metricExporter(
