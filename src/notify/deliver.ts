@@ -79,7 +79,7 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
   const metrics: DeliveryMetrics = deliveryMetrics();
   const retentionMs = options.retentionMs ?? 7 * 86_400_000;
   store.prune(clock.now() - retentionMs);
-  expireStale(store, clock.now(), retentionMs, metrics, log);
+  expireStale(store, clock.now(), retentionMs, Object.keys(channels), metrics, log);
 
   const dispatcher = new Dispatcher({
     store,
@@ -248,28 +248,32 @@ async function flush(
 }
 
 /**
- * Pending entries no process has sent within the retention period (their channel left the rules, or
- * its variable is set nowhere): given up, counted as failed and reported, instead of waiting forever.
+ * Pending entries of channels the loaded rules no longer define, older than the retention period: given
+ * up, counted as failed and reported, instead of waiting forever. A channel still defined keeps its
+ * entries however old they are: it may come back (a weekly job after a Slack outage), or be configured
+ * where another flowtel process runs.
  */
 function expireStale(
   store: OutboxStore,
   now: number,
   retentionMs: number,
+  defined: readonly string[],
   metrics: DeliveryMetrics,
   log: (line: string) => void,
 ): void {
   const day = 86_400_000;
   const age = retentionMs % day === 0 ? `${retentionMs / day} days` : humanDuration(retentionMs);
-  const expired = store.expire(
-    now - retentionMs,
+  const expired = store.expire({
+    createdBefore: now - retentionMs,
     now,
-    `expired: not sent within ${age}; is its channel still in the rules, and configured where flowtel runs?`,
-  );
+    reason: `expired: not sent within ${age}, and no rules file defines its channel any more`,
+    keep: defined,
+  });
   if (expired.length === 0) return;
   for (const entry of expired) metrics.count('failed', entry.channel, entry.rule);
   const channels = [...new Set(expired.map((e) => e.channel))].map((c) => `'${c}'`).join(', ');
   log(
-    `flowtel: gave up on ${expired.length} notification(s) for channel ${channels} that no flowtel process sent within ${age}; is the channel still in the rules, and configured?`,
+    `flowtel: gave up on ${expired.length} notification(s) for channel ${channels}, which no rules file defines any more, unsent for ${age}`,
   );
 }
 

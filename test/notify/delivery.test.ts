@@ -139,12 +139,39 @@ describe('createDelivery', () => {
     });
     expect(store.get(`${stale.id}/legacy`)).toMatchObject({
       status: 'failed',
-      lastError: expect.stringContaining('not sent within 7 days'),
+      lastError: expect.stringContaining('not sent within 7 days, and no rules file defines its channel'),
     });
     expect(store.get(`${recent.id}/legacy`)?.status).toBe('pending');
     expect(logs.at(-1)).toContain("gave up on 1 notification(s) for channel 'legacy'");
     expect(await metric.read()).toEqual({ 'legacy/orders-failed/failed': 1 });
     await after.close();
+  });
+
+  it('keeps a week-old alert of a channel still in the rules and sends it when the receiver is back (a weekly job after a Slack outage)', async () => {
+    const server = await startSlackServer();
+    const clock = new ManualClock('2026-11-25T02:00:00Z');
+    const options = {
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: server.url },
+      home: join(root, `h${++homes}`),
+      clock,
+      log: () => {},
+    };
+    server.reply(SlackReplies.serverError);
+    const lastWeek = await createDelivery(options);
+    const n = notification();
+    lastWeek.sink(n);
+    await lastWeek.flush(1000);
+    await lastWeek.close();
+    expect(server.accepted()).toHaveLength(0);
+
+    clock.advanceBy(7 * 86_400_000 + 3_600_000);
+    const thisWeek = await createDelivery(options);
+    expect(await thisWeek.flush(1000)).toEqual({ pending: 0 });
+    await thisWeek.close();
+    await server.close();
+    expect(server.accepted()).toHaveLength(1);
+    expect(await metric.read()).toEqual({ 'data/orders-failed/sent': 1 });
   });
 
   it('holds a notification the outbox refuses (a locked file) and stores and sends it once it can', async () => {

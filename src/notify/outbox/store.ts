@@ -43,6 +43,17 @@ export interface RetryUpdate {
   readonly attemptAt: number;
 }
 
+export interface ExpireRequest {
+  readonly createdBefore: number;
+  readonly now: number;
+  readonly reason: string;
+  /**
+   * Channels the loaded rules define: never expired, however long they wait (a weekly job after a
+   * Slack outage still owes its alert; a channel unconfigured here may be configured where `serve` runs).
+   */
+  readonly keep: readonly string[];
+}
+
 export interface OutboxStore {
   /** Stores new entries (ignores ids already stored, whatever their status). */
   enqueue(notification: Notification, channels: readonly string[], now: number): void;
@@ -65,11 +76,11 @@ export interface OutboxStore {
   /** Deletes sent and failed entries finished before `before`; returns how many. */
   prune(before: number): number;
   /**
-   * Gives up on pending entries created before `createdBefore` and not leased at `now`: marked failed
-   * with `reason`, returned. Their channel was removed from the rules or is configured nowhere flowtel
-   * runs; sending them weeks late, if it came back, would page someone about the past.
+   * Gives up on pending entries created before `createdBefore`, not leased at `now`, of channels not in
+   * `keep`: marked failed with `reason`, returned. Their channel was removed from the rules; sending
+   * them weeks late, if it came back, would page someone about the past.
    */
-  expire(createdBefore: number, now: number, reason: string): OutboxEntry[];
+  expire(request: ExpireRequest): OutboxEntry[];
   close(): void;
 }
 
