@@ -306,6 +306,58 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('Slack asking to wait a long time (429 with Retry-After)', () => {
+  let server: SlackServer;
+  beforeEach(async () => {
+    server = await startSlackServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const hour = 3_600_000;
+  it.each([
+    ['3601 seconds', '3601', 3_601_000, 'waiting 1h as it asked'],
+    ['99999999 seconds', '99999999', 24 * hour, 'it asked to wait 1157d 9h, flowtel waits at most 1d'],
+    ['an HTTP date in 2099', 'Thu, 01 Jan 2099 00:00:00 GMT', 24 * hour, 'flowtel waits at most 1d'],
+  ])(
+    'keeps the alert pending for %s (at most a day), says so, and sends it when the wait is over',
+    async (_name, retryAfter, waitMs, said) => {
+      const clock = new ManualClock('2026-11-25T02:00:00Z');
+      const logs: string[] = [];
+      server.reply({ status: 429, body: 'rate_limited', headers: { 'retry-after': retryAfter } });
+      const d = await createDelivery({
+        rules: { channels },
+        env: { SLACK_WEBHOOK_URL: server.url },
+        home: join(root, `h${++homes}`),
+        clock,
+        log: (line) => logs.push(line),
+      });
+      const n = notification();
+      d.sink(n);
+      expect(await d.flush(1000)).toEqual({ pending: 1 });
+      expect(server.requests).toHaveLength(1);
+      expect(d.store.get(`${n.id}/data`)).toMatchObject({
+        status: 'pending',
+        nextAttemptAt: clock.now() + waitMs,
+        lastError: 'http 429: rate_limited',
+      });
+      const until = new Date(clock.now() + waitMs).toISOString();
+      const line = logs.find((l) =>
+        l.startsWith("flowtel: channel 'data' is rate limited (http 429: rate_limited): "),
+      );
+      expect(line).toContain(said);
+      expect(line).toMatch(new RegExp(`; 1 notification\\(s\\) stay pending until ${until}$`));
+
+      clock.advanceBy(waitMs);
+      await d.runDue();
+      expect(server.accepted()).toHaveLength(1);
+      expect(d.store.get(`${n.id}/data`)?.status).toBe('sent');
+      await d.close();
+    },
+  );
+});
+
 describe('flush at its deadline', () => {
   let server: SlackServer;
   beforeEach(async () => {

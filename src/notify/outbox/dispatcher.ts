@@ -111,7 +111,8 @@ export class Dispatcher {
         return;
       }
       if (!outcome.ok && outcome.failure.status === 429 && outcome.failure.retryAfterMs !== undefined) {
-        this.#pausedUntil.set(channel, after + outcome.failure.retryAfterMs);
+        const pauseMs = Math.min(outcome.failure.retryAfterMs, o.policy.maxRateLimitedMs);
+        this.#pausedUntil.set(channel, after + pauseMs);
       }
       recordOutcome(channel, entries, outcome, { ...o, now: after, owner: o.owner });
     }
