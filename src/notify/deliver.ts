@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { ChannelDefinition } from '../alerts/channels.ts';
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { humanDuration } from '../duration.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
+import { newClaimant } from './outbox/claimant.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import type { OutboxStore } from './outbox/store.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
@@ -86,7 +85,7 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
     notifiers,
     limits: (name) => ({ ...channelLimits(channels[name]), ...options.limits?.[name] }),
     clock,
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner: newClaimant(),
     leaseMs: options.leaseMs ?? 60_000,
     policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     random: options.random ?? Math.random,

@@ -1,5 +1,6 @@
 import type { Notification } from '../alerts/types.ts';
 import {
+  type AbandonedRequest,
   type ClaimRequest,
   type ExpireRequest,
   type OutboxEntry,
@@ -143,6 +144,33 @@ export class SqliteOutboxStore implements OutboxStore {
     this.#db.transaction(() => {
       for (const id of ids) stmt.run(id, owner);
     })();
+  }
+
+  /**
+   * Reads the running leases without a write lock (the usual answer is "none gone"); frees each gone
+   * one with a compare-and-set on its claimant and lease, so a lease renewed meanwhile is left alone.
+   */
+  releaseAbandoned({ now, isGone, reason }: AbandonedRequest): OutboxEntry[] {
+    const leased = this.#db
+      .prepare(
+        `SELECT * FROM outbox WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_until >= ? ORDER BY created_at, id`,
+      )
+      .all(now) as Row[];
+    const gone = leased.filter((row) => row.claimed_by !== null && isGone(row.claimed_by));
+    if (gone.length === 0) return [];
+    const free = this.#db.prepare(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, last_error = @reason
+       WHERE id = @id AND status = 'pending' AND claimed_by = @owner AND claimed_until = @until`,
+    );
+    const run = this.#db.transaction(() =>
+      gone.filter(
+        (row) =>
+          free.run({ id: row.id, owner: row.claimed_by, until: row.claimed_until, reason }).changes === 1,
+      ),
+    );
+    return run
+      .immediate()
+      .map((row) => toEntry({ ...row, claimed_by: null, claimed_until: null, last_error: reason }));
   }
 
   get(id: string): OutboxEntry | undefined {

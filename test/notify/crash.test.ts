@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { createDelivery } from '../../src/notify/deliver.ts';
 import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
+import { type GatedReceiver, startGatedReceiver } from './helpers/gated-receiver.ts';
 
 let server: SlackServer;
 let home: string;
@@ -20,7 +21,7 @@ afterEach(async () => {
 
 const channels = { data: { type: 'slack' as const, webhookUrl: { env: 'SLACK_WEBHOOK_URL' } } };
 
-function crashChild(crashAt: 'store' | 'claim') {
+function crashChild(crashAt: 'store' | 'claim', claimAs = '') {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'store-then-crash.ts')],
@@ -30,6 +31,7 @@ function crashChild(crashAt: 'store' | 'claim') {
         FLOWTEL_HOME: home,
         SLACK_WEBHOOK_URL: server.url,
         CRASH_AT: crashAt,
+        CLAIM_AS: claimAs,
         NOTIFICATION_ID: `crash-${crashAt}`,
       },
       encoding: 'utf8',
@@ -67,18 +69,65 @@ describe('a process killed between storing and sending', () => {
     await third.close();
   });
 
-  it('a claim held by the dead process is taken over once its lease lapses', async () => {
-    crashChild('claim');
+  it('a claim of a process on another host is honoured until its lease lapses', async () => {
+    // Another host's pids cannot be looked at from here: only the lease can tell that it died.
+    const elsewhere = 'other-host:4242:1234:deadbeef';
+    crashChild('claim', elsewhere);
     const clock = new ManualClock(Date.now());
     const next = await restart(clock);
     await next.runDue();
     expect(server.requests).toHaveLength(0);
-    expect(next.store.get('crash-claim/data')?.claimedBy).toBe('crashed-process');
+    expect(next.store.get('crash-claim/data')?.claimedBy).toBe(elsewhere);
 
     clock.advanceBy(60_001);
     await next.runDue();
     expect(server.accepted()).toHaveLength(1);
     expect(next.store.get('crash-claim/data')?.status).toBe('sent');
     await next.close();
+  });
+});
+
+describe('a process killed with SIGKILL while its receiver has not answered yet', () => {
+  let receiver: GatedReceiver;
+  beforeEach(async () => {
+    receiver = await startGatedReceiver({ held: true });
+  });
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  it('the next start on this host sends it at once, without waiting for the dead claim to lapse', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'send-and-hang.ts')],
+      {
+        env: {
+          ...process.env,
+          FLOWTEL_HOME: home,
+          SLACK_WEBHOOK_URL: receiver.url,
+          NOTIFICATION_ID: 'mid-send',
+        },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    await receiver.received(1);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    receiver.answer();
+
+    const next = await createDelivery({
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home,
+      log: () => {},
+    });
+    // The dead process's lease runs for another minute; a 5 s flush ends only if it is not honoured.
+    expect(await next.flush(5000)).toEqual({ pending: 0 });
+    expect(next.store.get('mid-send/data')).toMatchObject({ status: 'sent', attempts: 1 });
+    await next.close();
+    expect(receiver.bodies).toHaveLength(2);
   });
 });

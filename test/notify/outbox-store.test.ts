@@ -140,6 +140,37 @@ describe.each([
     store.close();
   });
 
+  it('frees at once the running leases of claimants that are gone, and only those', async () => {
+    const store = await make();
+    const [dead, alive, lapsed] = [notification(), notification(), notification()];
+    store.enqueue(dead, ['data'], T);
+    store.enqueue(alive, ['oncall'], T);
+    store.enqueue(lapsed, ['email'], T);
+    store.claim({ owner: 'dead', now: T, leaseMs: 1000, channel: 'data', limit: 1 });
+    store.claim({ owner: 'alive', now: T, leaseMs: 1000, channel: 'oncall', limit: 1 });
+    store.claim({ owner: 'dead', now: T - 2000, leaseMs: 1000, channel: 'email', limit: 1 });
+
+    const freed = store.releaseAbandoned({
+      now: T + 10,
+      isGone: (c) => c === 'dead',
+      reason: 'its process ended',
+    });
+    expect(freed.map((e) => e.id)).toEqual([`${dead.id}/data`]);
+    expect(store.get(`${dead.id}/data`)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: 'its process ended',
+    });
+    expect(store.dueChannels(T + 10).sort()).toEqual(['data', 'email']);
+    expect(
+      claim(store, 'next', T + 10)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([`${dead.id}/data`, `${lapsed.id}/email`].sort());
+    expect(store.get(`${alive.id}/oncall`)?.claimedBy).toBe('alive');
+    store.close();
+  });
+
   it('claims per channel, oldest first, up to a limit', async () => {
     const store = await make();
     const [a, b, c] = [notification(), notification(), notification()];

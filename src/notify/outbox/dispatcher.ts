@@ -3,6 +3,7 @@ import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
 import type { RetryPolicy } from '../retry-policy.ts';
 import type { Message, Notifier, SendOutcome } from '../types.ts';
+import { isClaimantGone } from './claimant.ts';
 import { toMessage } from './group.ts';
 import { recordOutcome } from './record-outcome.ts';
 import type { OutboxStore } from './store.ts';
@@ -44,6 +45,7 @@ export class Dispatcher {
   /** Sends everything due now on the channels this process can send to; resolves when done. */
   async runDue(): Promise<void> {
     if (this.#closed) return;
+    this.#takeOverAbandoned();
     const due = this.#o.store.dueChannels(this.#o.clock.now()).filter((c) => this.#o.notifiers.has(c));
     const inFlight = [...this.#running.values()];
     await Promise.all([...due.map((c) => this.#runChannel(c)), ...inFlight]);
@@ -143,6 +145,20 @@ export class Dispatcher {
     }
   }
 
+  /** Claims of processes on this host that ended mid-send (kill -9) are free now, not when they lapse. */
+  #takeOverAbandoned(): void {
+    const o = this.#o;
+    const freed = o.store.releaseAbandoned({
+      now: o.clock.now(),
+      isGone: isClaimantGone,
+      reason: ABANDONED_ERROR,
+    });
+    if (freed.length === 0) return;
+    o.log(
+      `flowtel: sending again ${freed.length} notification(s) whose sending process on this host ended before recording the receiver's answer`,
+    );
+  }
+
   #readyAt(channel: string): number {
     const last = this.#lastSendAt.get(channel);
     const paced =
@@ -168,5 +184,7 @@ export class Dispatcher {
 }
 
 const INTERRUPTED = Symbol('interrupted');
+const ABANDONED_ERROR =
+  'interrupted: the process sending it ended before recording an answer; sent again by the next start';
 const INTERRUPTED_ERROR =
   'interrupted: the process stopped before the receiver answered; sent again by the next start';

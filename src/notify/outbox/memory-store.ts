@@ -1,5 +1,6 @@
 import type { Notification } from '../../alerts/types.ts';
 import {
+  type AbandonedRequest,
   type ClaimRequest,
   type ExpireRequest,
   type OutboxEntry,
@@ -86,6 +87,22 @@ export class InMemoryOutboxStore implements OutboxStore {
       delete entry.claimedBy;
       delete entry.claimedUntil;
     }
+  }
+
+  releaseAbandoned({ now, isGone, reason }: AbandonedRequest): OutboxEntry[] {
+    const abandoned = [...this.#entries.values()].filter(
+      (e) =>
+        e.status === 'pending' &&
+        e.claimedBy !== undefined &&
+        (e.claimedUntil ?? 0) >= now &&
+        isGone(e.claimedBy),
+    );
+    for (const entry of abandoned) {
+      entry.lastError = reason;
+      delete entry.claimedBy;
+      delete entry.claimedUntil;
+    }
+    return abandoned.map((e) => ({ ...e }));
   }
 
   get(id: string): OutboxEntry | undefined {

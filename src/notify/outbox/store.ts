@@ -54,6 +54,14 @@ export interface ExpireRequest {
   readonly keep: readonly string[];
 }
 
+export interface AbandonedRequest {
+  readonly now: number;
+  /** Whether the process a claim names is known to have ended (see `isClaimantGone`). */
+  readonly isGone: (claimant: string) => boolean;
+  /** Stored as the freed entries' last error. */
+  readonly reason: string;
+}
+
 export interface OutboxStore {
   /** Stores new entries (ignores ids already stored, whatever their status). */
   enqueue(notification: Notification, channels: readonly string[], now: number): void;
@@ -71,6 +79,12 @@ export interface OutboxStore {
   scheduleRetry(ids: readonly string[], owner: string, update: RetryUpdate): void;
   /** Gives a lease back without an attempt (shutting down before sending). */
   release(ids: readonly string[], owner: string): void;
+  /**
+   * Frees the leases still running at `now` whose claimant has ended (killed mid-send), so they need
+   * not wait for the lease to lapse: claimable at once, no attempt counted, `reason` as their last
+   * error; returns them. The receiver may have had them: at least once.
+   */
+  releaseAbandoned(request: AbandonedRequest): OutboxEntry[];
   get(id: string): OutboxEntry | undefined;
   list(filter?: { status?: OutboxStatus }): OutboxEntry[];
   /** Deletes sent and failed entries finished before `before`; returns how many. */
