@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelDefinition } from '../../src/alerts/channels.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { createDelivery } from '../../src/notify/deliver.ts';
+import { ANSWER_GRACE_MS, createDelivery } from '../../src/notify/deliver.ts';
 import { InMemoryNotifier } from '../../src/notify/memory-notifier.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import { SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
+import { startGatedReceiver } from './helpers/gated-receiver.ts';
 import { captureNotificationMetric } from './helpers/metrics.ts';
 import { notification } from './helpers/notifications.ts';
 
@@ -365,6 +366,90 @@ describe('flush at its deadline', () => {
   });
   afterEach(async () => {
     await server.close();
+  });
+
+  it('marks sent what the receiver answers after the deadline, within the grace, so no later process sends it again', async () => {
+    const receiver = await startGatedReceiver({ held: true });
+    const clock = new ManualClock(Date.now());
+    const options = {
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home: join(root, `h${++homes}`),
+      clock,
+      log: () => {},
+    };
+    const first = await createDelivery(options);
+    const n = notification();
+    first.sink(n);
+    const flushed = first.flush(3000);
+    await receiver.received(1);
+    // The deadline passes with the send in flight; the receiver answers during the grace.
+    clock.advanceBy(3000);
+    receiver.answer();
+    expect(await flushed).toEqual({ pending: 0 });
+    expect(first.store.get(`${n.id}/data`)).toMatchObject({ status: 'sent', attempts: 1 });
+    await first.close();
+
+    const next = await createDelivery(options);
+    expect(await next.flush(1000)).toEqual({ pending: 0 });
+    await next.close();
+    await receiver.close();
+    expect(receiver.bodies).toHaveLength(1);
+  });
+
+  it('cuts short a send still unanswered when the grace is over, leaving it pending and free for the next start', async () => {
+    const receiver = await startGatedReceiver({ held: true });
+    const clock = new ManualClock(Date.now());
+    const d = await createDelivery({
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home: join(root, `h${++homes}`),
+      clock,
+      log: () => {},
+    });
+    const n = notification();
+    d.sink(n);
+    const flushed = d.flush(3000);
+    await receiver.received(1);
+    clock.advanceBy(3000);
+    clock.advanceBy(ANSWER_GRACE_MS);
+    expect(await flushed).toEqual({ pending: 1 });
+    expect(d.store.get(`${n.id}/data`)).toMatchObject({
+      status: 'pending',
+      lastError: expect.stringMatching(/^interrupted/),
+    });
+    expect(d.store.get(`${n.id}/data`)?.claimedBy).toBeUndefined();
+    await d.close();
+    await receiver.close();
+  });
+
+  it('counts as not delivered only its own entries, not one another process is sending', async () => {
+    const receiver = await startGatedReceiver({ held: true });
+    const home = join(root, `h${++homes}`);
+    const sending = await createDelivery({
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home,
+      log: () => {},
+    });
+    sending.sink(notification());
+    await receiver.received(1);
+
+    const other = await createDelivery({
+      rules: { channels },
+      env: {},
+      home,
+      notifiers: { data: new InMemoryNotifier('slack') },
+      log: () => {},
+    });
+    other.sink(notification());
+    expect(await other.flush(1000)).toEqual({ pending: 0 });
+    await other.close();
+
+    receiver.answer();
+    expect(await sending.flush(5000)).toEqual({ pending: 0 });
+    await sending.close();
+    await receiver.close();
   });
 
   it('cuts short a send Slack never answers, and the next start sends it at once', async () => {

@@ -35,7 +35,8 @@ export class Dispatcher {
   readonly #pausedUntil = new Map<string, number>();
   #timer: TimerHandle | undefined;
   #closed = false;
-  /** Aborted by `close()`: a send in progress is cut short rather than awaited (Slack may hang). */
+  #closing: Promise<void> | undefined;
+  /** Aborted by `close()` after its grace: a send still in progress is cut short (Slack may hang). */
   readonly #stop = new AbortController();
 
   constructor(options: DispatcherOptions) {
@@ -65,16 +66,32 @@ export class Dispatcher {
   }
 
   /**
-   * Stops waking up and cuts short the sends in progress: their entries stay pending, due at once, for
-   * the next process (the receiver may have had them: at least once). Entries not yet claimed stay
-   * pending too. Resolves once nothing of this dispatcher touches the store any more.
+   * Stops claiming and waking up. Sends in progress get `graceMs` more for their answer: an answer
+   * that comes is recorded (a late "ok" is marked sent rather than sent again by the next process).
+   * Then the sends still waiting are cut short: their entries stay pending, due at once, for the next
+   * process (the receiver may have had them: at least once). Entries not yet claimed stay pending too.
+   * Resolves once nothing of this dispatcher touches the store any more; later calls return the same.
    */
-  async close(): Promise<void> {
+  close(graceMs = 0): Promise<void> {
+    this.#closing ??= this.#shutDown(graceMs);
+    return this.#closing;
+  }
+
+  async #shutDown(graceMs: number): Promise<void> {
     this.#closed = true;
     this.#timer?.cancel();
     this.#timer = undefined;
+    const sending = Promise.all(this.#running.values());
+    if (graceMs > 0 && this.#running.size > 0) {
+      let graceTimer: TimerHandle | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        graceTimer = this.#o.clock.setTimer(this.#o.clock.now() + graceMs, resolve);
+      });
+      await Promise.race([sending, graceOver]);
+      graceTimer?.cancel();
+    }
     this.#stop.abort();
-    await Promise.all(this.#running.values());
+    await sending;
   }
 
   #runChannel(channel: string): Promise<void> {
