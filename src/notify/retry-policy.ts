@@ -72,6 +72,20 @@ export function isRetryable(failure: DeliveryFailure): boolean {
 }
 
 /**
+ * Whether the receiver refused the message itself rather than the channel: too large (HTTP 413, SMTP
+ * 552), unreadable or unrenderable (HTTP 400, 422; Slack's `invalid_blocks`), rejected content (SMTP
+ * 554). Retrying will not change it, but a grouped message refused so may owe it to one member: its
+ * members are worth sending alone. Auth and "no such channel" answers (401, 403, 404, 410, SMTP 550)
+ * are about the channel: every member would meet them.
+ */
+export function isMessageRefused(failure: DeliveryFailure): boolean {
+  const status = failure.status;
+  if (failure.kind === 'http') return status === 400 || status === 413 || status === 422;
+  if (failure.kind === 'smtp') return status === 552 || status === 554;
+  return false;
+}
+
+/**
  * `random` is in [0, 1) (Math.random in production, fixed in tests): the delay is "equal jitter",
  * between half and all of the exponential step, so processes that failed together do not retry together.
  */

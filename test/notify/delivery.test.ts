@@ -8,9 +8,10 @@ import { ANSWER_GRACE_MS, createDelivery } from '../../src/notify/deliver.ts';
 import { InMemoryNotifier } from '../../src/notify/memory-notifier.ts';
 import { InMemoryOutboxStore } from '../../src/notify/outbox/memory-store.ts';
 import { SlackReplies, type SlackServer, startSlackServer } from '../support/slack-server.ts';
+import { startSmtpServer } from '../support/smtp.ts';
 import { startGatedReceiver } from './helpers/gated-receiver.ts';
 import { captureNotificationMetric } from './helpers/metrics.ts';
-import { notification } from './helpers/notifications.ts';
+import { alert, notification } from './helpers/notifications.ts';
 
 /** An outbox whose file is locked for its first `refusals` writes. */
 class RefusingStore extends InMemoryOutboxStore {
@@ -304,6 +305,66 @@ describe('webhook delivery', () => {
     }
     expect(server.requests).toHaveLength(1);
     await d.close();
+  });
+});
+
+describe('a grouped message the receiver refuses', () => {
+  it('is sent again member by member, so only the member it refuses fails', async () => {
+    const receiver = await startGatedReceiver({
+      held: false,
+      refuse: (body) =>
+        body.includes('poisoned-flow') ? { status: 400, body: 'invalid_blocks' } : undefined,
+    });
+    const logs: string[] = [];
+    const d = await createDelivery({
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home: join(root, `h${++homes}`),
+      limits: { data: { minIntervalMs: 0 } },
+      log: (line) => logs.push(line),
+    });
+    const poisoned = alert({ labels: { flow: 'poisoned-flow' }, summary: 'poisoned-flow failed' });
+    const [before, culprit, after] = [notification(), notification({ alerts: [poisoned] }), notification()];
+    for (const n of [before, culprit, after]) d.sink(n);
+    expect(await d.flush(5000)).toEqual({ pending: 0 });
+    expect(receiver.bodies).toHaveLength(4);
+    expect(d.store.get(`${before.id}/data`)?.status).toBe('sent');
+    expect(d.store.get(`${after.id}/data`)?.status).toBe('sent');
+    expect(d.store.get(`${culprit.id}/data`)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining('http 400: invalid_blocks'),
+    });
+    expect(logs[0]).toBe(
+      "flowtel: channel 'data' refused a grouped message of 3 notifications (http 400: invalid_blocks); sending each alone",
+    );
+    expect(await metric.read()).toEqual({ 'data/orders-failed/sent': 2, 'data/orders-failed/failed': 1 });
+    await d.close();
+    await receiver.close();
+  });
+
+  it('by email too: the mail server refusing the grouped mail (552) loses only the member it refuses', async () => {
+    const smtp = await startSmtpServer();
+    const d = await createDelivery({
+      rules: { channels },
+      env: { SMTP_URL: smtp.url },
+      home: join(root, `h${++homes}`),
+      log: () => {},
+    });
+    const oncall = { channels: ['oncall'] };
+    const [culprit, small, other] = [notification(oncall), notification(oncall), notification(oncall)];
+    // The grouped mail, then the culprit alone (the oldest, sent alone first) exceed the server's size.
+    smtp.failNext(552, 552);
+    for (const n of [culprit, small, other]) d.sink(n);
+    expect(await d.flush(5000)).toEqual({ pending: 0 });
+    expect(smtp.messages).toHaveLength(2);
+    expect(d.store.list().map((e) => [e.id, e.status])).toEqual([
+      [`${culprit.id}/oncall`, 'failed'],
+      [`${small.id}/oncall`, 'sent'],
+      [`${other.id}/oncall`, 'sent'],
+    ]);
+    await d.close();
+    await smtp.stop();
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter } from '../../src/notify/retry-policy.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  isMessageRefused,
+  parseRetryAfter,
+} from '../../src/notify/retry-policy.ts';
 
 const policy = {
   ...DEFAULT_RETRY_POLICY,
@@ -108,6 +113,27 @@ describe('the retry policy', () => {
     expect(decideRetry({ kind: 'smtp', status: 451, reason: 'try later' }, first, policy).action).toBe(
       'retry',
     );
+  });
+
+  it('tells a refused message (worth splitting a group) from a refused channel or a passing failure', () => {
+    const refused = [
+      { kind: 'http', status: 400, reason: 'invalid_blocks' },
+      { kind: 'http', status: 413, reason: 'too large' },
+      { kind: 'http', status: 422, reason: 'unprocessable' },
+      { kind: 'smtp', status: 552, reason: 'message size exceeds fixed maximum' },
+      { kind: 'smtp', status: 554, reason: 'rejected' },
+    ] as const;
+    const notTheMessage = [
+      { kind: 'http', status: 403, reason: 'invalid_token' },
+      { kind: 'http', status: 404, reason: 'no_service' },
+      { kind: 'http', status: 503, reason: 'busy' },
+      { kind: 'smtp', status: 550, reason: 'mailbox unavailable' },
+      { kind: 'smtp', status: 451, reason: 'try later' },
+      { kind: 'config', reason: 'bad URL' },
+      { kind: 'timeout', reason: 'x' },
+    ] as const;
+    expect(refused.map(isMessageRefused)).toEqual(refused.map(() => true));
+    expect(notTheMessage.map(isMessageRefused)).toEqual(notTheMessage.map(() => false));
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,12 +1,12 @@
 import type { Clock, TimerHandle } from '../../clock.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
-import type { RetryPolicy } from '../retry-policy.ts';
-import type { Message, Notifier, SendOutcome } from '../types.ts';
+import { isMessageRefused, type RetryPolicy } from '../retry-policy.ts';
+import { describeFailure, type Message, type Notifier, type SendOutcome } from '../types.ts';
 import { isClaimantGone } from './claimant.ts';
 import { toMessage } from './group.ts';
 import { recordOutcome } from './record-outcome.ts';
-import type { OutboxStore } from './store.ts';
+import type { OutboxEntry, OutboxStore } from './store.ts';
 
 export interface DispatcherOptions {
   readonly store: OutboxStore;
@@ -31,6 +31,8 @@ export class Dispatcher {
   readonly #o: DispatcherOptions;
   readonly #running = new Map<string, Promise<void>>();
   readonly #lastSendAt = new Map<string, number>();
+  /** How many of a channel's next claims take one entry each, after a grouped message was refused. */
+  readonly #alone = new Map<string, number>();
   /** A receiver that answered 429 with Retry-After gets nothing from this channel until then. */
   readonly #pausedUntil = new Map<string, number>();
   #timer: TimerHandle | undefined;
@@ -109,14 +111,16 @@ export class Dispatcher {
     while (!this.#closed) {
       const now = this.#o.clock.now();
       if (this.#readyAt(channel) > now) return;
+      const alone = this.#alone.get(channel) ?? 0;
       const entries = this.#o.store.claim({
         owner: this.#o.owner,
         now,
         leaseMs: this.#o.leaseMs,
         channel,
-        limit: maxGroup,
+        limit: alone > 0 ? 1 : maxGroup,
       });
       if (entries.length === 0) return;
+      if (alone > 0) this.#alone.set(channel, alone - 1);
       this.#lastSendAt.set(channel, now);
       const outcome = await this.#send(notifier, toMessage(channel, entries));
       const o = this.#o;
@@ -133,8 +137,28 @@ export class Dispatcher {
         const pauseMs = Math.min(outcome.failure.retryAfterMs, o.policy.maxRateLimitedMs);
         this.#pausedUntil.set(channel, after + pauseMs);
       }
+      if (entries.length > 1 && !outcome.ok && isMessageRefused(outcome.failure)) {
+        this.#sendAlone(channel, entries, describeFailure(outcome.failure));
+        continue;
+      }
       recordOutcome(channel, entries, outcome, { ...o, now: after, owner: o.owner });
     }
+  }
+
+  /**
+   * A grouped message the receiver refused (too large, unrenderable) may owe it to one member: the
+   * members go back unattempted and the channel's next claims take one entry each, so only the culprit
+   * fails. Oldest first, the next claims are these members (or entries older still).
+   */
+  #sendAlone(channel: string, entries: readonly OutboxEntry[], error: string): void {
+    this.#o.store.release(
+      entries.map((e) => e.id),
+      this.#o.owner,
+    );
+    this.#alone.set(channel, entries.length);
+    this.#o.log(
+      `flowtel: channel '${channel}' refused a grouped message of ${entries.length} notifications (${error}); sending each alone`,
+    );
   }
 
   /** The notifier's outcome, or `INTERRUPTED` when `close()` came first. */

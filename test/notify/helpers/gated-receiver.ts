@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback webhook receiver (Slack's contract: 200 `ok`) whose answers wait for the test: while held,
  * each request is read, counted and left unanswered until `answer()`. `received(n)` is the gate a test
- * awaits instead of sleeping: it resolves once n requests have arrived.
+ * awaits instead of sleeping: it resolves once n requests have arrived. `refuse` answers, at once, the
+ * bodies it picks with its own error (as Slack answers 400 `invalid_blocks` to a block it cannot render).
  */
 export interface GatedReceiver {
   readonly url: string;
@@ -16,7 +17,12 @@ export interface GatedReceiver {
   close(): Promise<void>;
 }
 
-export async function startGatedReceiver(options: { held: boolean }): Promise<GatedReceiver> {
+export interface ReceiverOptions {
+  readonly held: boolean;
+  readonly refuse?: (body: string) => { status: number; body: string } | undefined;
+}
+
+export async function startGatedReceiver(options: ReceiverOptions): Promise<GatedReceiver> {
   let held = options.held;
   const bodies: string[] = [];
   const waiting: ServerResponse[] = [];
@@ -26,9 +32,13 @@ export async function startGatedReceiver(options: { held: boolean }): Promise<Ga
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks).toString('utf8');
+      bodies.push(body);
       for (const gate of gates.filter((g) => bodies.length >= g.n)) gate.resolve();
-      if (held) waiting.push(res);
+      const refusal = options.refuse?.(body);
+      if (refusal !== undefined)
+        res.writeHead(refusal.status, { 'content-type': 'text/plain' }).end(refusal.body);
+      else if (held) waiting.push(res);
       else ok(res);
     });
   });
