@@ -24,6 +24,17 @@ class RefusingStore extends InMemoryOutboxStore {
   }
 }
 
+/** An outbox whose file is locked for its first `refusals` marks of a sent entry. */
+class UnmarkableStore extends InMemoryOutboxStore {
+  constructor(private refusals: number) {
+    super();
+  }
+  override markSent(...args: Parameters<InMemoryOutboxStore['markSent']>): void {
+    if (this.refusals-- > 0) throw new Error('database is locked');
+    super.markSent(...args);
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), 'flowtel-delivery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let homes = 0;
@@ -214,6 +225,53 @@ describe('createDelivery', () => {
     );
     expect(await metric.read()).toEqual({ 'data/orders-failed/failed': 1 });
     await d.close();
+  });
+
+  it('holds the mark of a delivered notification the outbox refuses (a locked file) and writes it once it can, never sending again', async () => {
+    const clock = new ManualClock('2026-11-25T02:00:00Z');
+    const logs: string[] = [];
+    const data = new InMemoryNotifier('slack');
+    const store = new UnmarkableStore(2);
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      clock,
+      store,
+      notifiers: { data },
+      log: (l) => logs.push(l),
+    });
+    const n = notification();
+    d.sink(n);
+    await d.runDue();
+    expect(logs).toEqual([
+      "flowtel: could not mark 1 delivered notification(s) of channel 'data' sent (database is locked); holding the mark until the file takes writes again",
+    ]);
+    expect(store.get(`${n.id}/data`)?.status).toBe('pending');
+    await d.runDue(); // still locked
+    clock.advanceBy(1000);
+    await d.runDue();
+    expect(store.get(`${n.id}/data`)?.status).toBe('sent');
+    expect(data.messages).toHaveLength(1);
+    expect(await metric.read()).toEqual({ 'data/orders-failed/sent': 1 });
+    await d.close();
+  });
+
+  it('says so when a delivered notification could never be marked sent before exit', async () => {
+    const logs: string[] = [];
+    const d = await createDelivery({
+      rules: { channels },
+      env: {},
+      clock: new ManualClock('2026-11-25T02:00:00Z'),
+      store: new UnmarkableStore(Number.POSITIVE_INFINITY),
+      notifiers: { data: new InMemoryNotifier('slack') },
+      log: (l) => logs.push(l),
+    });
+    d.sink(notification());
+    await d.runDue();
+    await d.close();
+    expect(logs.at(-1)).toBe(
+      'flowtel: 1 notification(s) were delivered but could not be marked sent (database is locked); the next flowtel process may send them again',
+    );
   });
 
   it('flush waits for retries due before its deadline and reports what is left', async () => {

@@ -5,6 +5,7 @@ import { isMessageRefused, type RetryPolicy } from '../retry-policy.ts';
 import { describeFailure, type Message, type Notifier, type SendOutcome } from '../types.ts';
 import { isClaimantGone } from './claimant.ts';
 import { toMessage } from './group.ts';
+import { HeldMarks } from './held-marks.ts';
 import { recordOutcome } from './record-outcome.ts';
 import type { OutboxEntry, OutboxStore } from './store.ts';
 
@@ -41,13 +42,17 @@ export class Dispatcher {
   /** Aborted by `close()` after its grace: a send still in progress is cut short (Slack may hang). */
   readonly #stop = new AbortController();
 
+  readonly #marks: HeldMarks;
+
   constructor(options: DispatcherOptions) {
     this.#o = options;
+    this.#marks = new HeldMarks(options);
   }
 
   /** Sends everything due now on the channels this process can send to; resolves when done. */
   async runDue(): Promise<void> {
     if (this.#closed) return;
+    this.#marks.retry();
     this.#takeOverAbandoned();
     const due = this.#o.store.dueChannels(this.#o.clock.now()).filter((c) => this.#o.notifiers.has(c));
     const inFlight = [...this.#running.values()];
@@ -57,7 +62,9 @@ export class Dispatcher {
 
   /** When the next send could happen (an entry due, or a paced channel's slot), if anything is pending. */
   nextWakeAt(): number | undefined {
-    let next: number | undefined;
+    // A mark the store refused is tried again soon: until it is written, the claim is all that keeps
+    // another process from sending the message again.
+    let next = this.#marks.size > 0 ? this.#o.clock.now() + MARK_RETRY_MS : undefined;
     for (const channel of this.#o.notifiers.keys()) {
       const due = this.#o.store.nextDueAt([channel]);
       if (due === undefined) continue;
@@ -94,6 +101,12 @@ export class Dispatcher {
     }
     this.#stop.abort();
     await sending;
+    const refused = this.#marks.retry();
+    if (refused !== undefined) {
+      this.#o.log(
+        `flowtel: ${this.#marks.size} notification(s) were delivered but could not be marked sent (${refused}); the next flowtel process may send them again`,
+      );
+    }
   }
 
   #runChannel(channel: string): Promise<void> {
@@ -108,7 +121,8 @@ export class Dispatcher {
     const notifier = this.#o.notifiers.get(channel);
     if (notifier === undefined) return;
     const { maxGroup } = this.#o.limits(channel);
-    while (!this.#closed) {
+    // A held mark means the file takes no writes: claims would fail too, until the mark is written.
+    while (!this.#closed && this.#marks.size === 0) {
       const now = this.#o.clock.now();
       if (this.#readyAt(channel) > now) return;
       const alone = this.#alone.get(channel) ?? 0;
@@ -141,7 +155,8 @@ export class Dispatcher {
         this.#sendAlone(channel, entries, describeFailure(outcome.failure));
         continue;
       }
-      recordOutcome(channel, entries, outcome, { ...o, now: after, owner: o.owner });
+      if (outcome.ok) this.#marks.markSent(channel, entries, after);
+      else recordOutcome(channel, entries, outcome, { ...o, now: after });
     }
   }
 
@@ -225,6 +240,7 @@ export class Dispatcher {
 }
 
 const INTERRUPTED = Symbol('interrupted');
+const MARK_RETRY_MS = 1_000;
 const ABANDONED_ERROR =
   'interrupted: the process sending it ended before recording an answer; sent again by the next start';
 const INTERRUPTED_ERROR =
