@@ -2,11 +2,12 @@ import type { Clock, TimerHandle } from '../../clock.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { ChannelLimits } from '../notifiers.ts';
 import { isMessageRefused, type RetryPolicy } from '../retry-policy.ts';
-import { describeFailure, type Message, type Notifier, type SendOutcome } from '../types.ts';
+import { describeFailure, type Notifier } from '../types.ts';
 import { isClaimantGone } from './claimant.ts';
 import { toMessage } from './group.ts';
 import { HeldMarks } from './held-marks.ts';
 import { recordOutcome } from './record-outcome.ts';
+import { INTERRUPTED, sendUnlessStopped } from './send.ts';
 import type { OutboxEntry, OutboxStore } from './store.ts';
 
 export interface DispatcherOptions {
@@ -136,7 +137,7 @@ export class Dispatcher {
       if (entries.length === 0) return;
       if (alone > 0) this.#alone.set(channel, alone - 1);
       this.#lastSendAt.set(channel, now);
-      const outcome = await this.#send(notifier, toMessage(channel, entries));
+      const outcome = await sendUnlessStopped(notifier, toMessage(channel, entries), this.#stop.signal);
       const o = this.#o;
       const after = o.clock.now();
       if (outcome === INTERRUPTED) {
@@ -174,31 +175,6 @@ export class Dispatcher {
     this.#o.log(
       `flowtel: channel '${channel}' refused a grouped message of ${entries.length} notifications (${error}); sending each alone`,
     );
-  }
-
-  /** The notifier's outcome, or `INTERRUPTED` when `close()` came first. */
-  async #send(notifier: Notifier, message: Message): Promise<SendOutcome | typeof INTERRUPTED> {
-    const signal = this.#stop.signal;
-    let onAbort = () => {};
-    const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
-      onAbort = () => resolve(INTERRUPTED);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    // `send` never throws by contract; a bug in an adapter must still not lose the entries.
-    const sending = notifier.send(message, { signal }).catch(
-      (error: unknown): SendOutcome => ({
-        ok: false,
-        failure: {
-          kind: 'network',
-          reason: `notifier crashed: ${error instanceof Error ? error.name : 'error'}`,
-        },
-      }),
-    );
-    try {
-      return await Promise.race([sending, interrupted]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
   }
 
   /** Claims of processes on this host that ended mid-send (kill -9) are free now, not when they lapse. */
@@ -239,7 +215,6 @@ export class Dispatcher {
   }
 }
 
-const INTERRUPTED = Symbol('interrupted');
 const MARK_RETRY_MS = 1_000;
 const ABANDONED_ERROR =
   'interrupted: the process sending it ended before recording an answer; sent again by the next start';
