@@ -15,6 +15,7 @@ export interface DispatcherOptions {
   readonly notifiers: ReadonlyMap<string, Notifier>;
   readonly limits: (channel: string) => ChannelLimits;
   readonly clock: Clock;
+  /** This delivery's claimant id (`newClaimant()`): lets other processes tell when it is gone. */
   readonly owner: string;
   /** How long a claim holds: longer than any send can take (the notifiers' timeouts). */
   readonly leaseMs: number;
@@ -42,7 +43,7 @@ export class Dispatcher {
   #closing: Promise<void> | undefined;
   /** Aborted by `close()` after its grace: a send still in progress is cut short (Slack may hang). */
   readonly #stop = new AbortController();
-
+  /** Delivered sends whose mark the store refused, written at the next chance. */
   readonly #marks: HeldMarks;
 
   constructor(options: DispatcherOptions) {
