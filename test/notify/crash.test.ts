@@ -21,22 +21,23 @@ afterEach(async () => {
 
 const channels = { data: { type: 'slack' as const, webhookUrl: { env: 'SLACK_WEBHOOK_URL' } } };
 
+/** Node's arguments and environment to run `fixtures/<name>` on this test's FLOWTEL_HOME. */
+function fixture(name: string, slackUrl: string): [string[], NodeJS.ProcessEnv] {
+  const args = ['--import', 'tsx', join(import.meta.dirname, 'fixtures', name)];
+  return [args, { ...process.env, FLOWTEL_HOME: home, SLACK_WEBHOOK_URL: slackUrl }];
+}
+
 function crashChild(crashAt: 'store' | 'claim', claimAs = '') {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'store-then-crash.ts')],
-    {
-      env: {
-        ...process.env,
-        FLOWTEL_HOME: home,
-        SLACK_WEBHOOK_URL: server.url,
-        CRASH_AT: crashAt,
-        CLAIM_AS: claimAs,
-        NOTIFICATION_ID: `crash-${crashAt}`,
-      },
-      encoding: 'utf8',
+  const [args, env] = fixture('store-then-crash.ts', server.url);
+  const result = spawnSync(process.execPath, args, {
+    env: {
+      ...env,
+      CRASH_AT: crashAt,
+      CLAIM_AS: claimAs,
+      NOTIFICATION_ID: `crash-${crashAt}`,
     },
-  );
+    encoding: 'utf8',
+  });
   expect(result.signal).toBe('SIGKILL');
   expect(result.stderr).toBe('');
 }
@@ -97,19 +98,11 @@ describe('a process killed with SIGKILL while its receiver has not answered yet'
   });
 
   it('the next start on this host sends it at once, without waiting for the dead claim to lapse', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'send-and-hang.ts')],
-      {
-        env: {
-          ...process.env,
-          FLOWTEL_HOME: home,
-          SLACK_WEBHOOK_URL: receiver.url,
-          NOTIFICATION_ID: 'mid-send',
-        },
-        stdio: 'ignore',
-      },
-    );
+    const [args, env] = fixture('send-and-hang.ts', receiver.url);
+    const child = spawn(process.execPath, args, {
+      env: { ...env, NOTIFICATION_ID: 'mid-send' },
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => resolve(signal)),
     );
