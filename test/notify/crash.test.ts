@@ -7,6 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { createDelivery } from '../../src/notify/deliver.ts';
 import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
 import { type GatedReceiver, startGatedReceiver } from './helpers/gated-receiver.ts';
+import { alert } from './helpers/notifications.ts';
 
 let server: SlackServer;
 let home: string;
@@ -70,6 +71,15 @@ describe('a process killed between storing and sending', () => {
     await third.close();
   });
 
+  it('a claim of a process of this host that died is free at once', async () => {
+    crashChild('claim');
+    const next = await restart(new ManualClock(Date.now()));
+    await next.runDue();
+    expect(server.accepted()).toHaveLength(1);
+    expect(next.store.get('crash-claim/data')).toMatchObject({ status: 'sent', attempts: 1 });
+    await next.close();
+  });
+
   it('a claim of a process on another host is honoured until its lease lapses', async () => {
     // Another host's pids cannot be looked at from here: only the lease can tell that it died.
     const elsewhere = 'other-host:4242:1234:deadbeef';
@@ -88,24 +98,28 @@ describe('a process killed between storing and sending', () => {
   });
 });
 
-describe('a process killed with SIGKILL while its receiver has not answered yet', () => {
-  let receiver: GatedReceiver;
-  beforeEach(async () => {
-    receiver = await startGatedReceiver({ held: true });
+/** Runs `fixtures/send.ts` against `receiver`; resolves with the signal that ended it. */
+function sendingChild(receiver: GatedReceiver, id: string, crashAt = '') {
+  const [args, env] = fixture('send.ts', receiver.url);
+  const child = spawn(process.execPath, args, {
+    env: { ...env, NOTIFICATION_ID: id, CRASH_AT: crashAt },
+    stdio: 'ignore',
   });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, signal) => resolve(signal)),
+  );
+  return { child, exited };
+}
+
+describe('a process killed with SIGKILL while sending', () => {
+  let receiver: GatedReceiver;
   afterEach(async () => {
     await receiver.close();
   });
 
-  it('the next start on this host sends it at once, without waiting for the dead claim to lapse', async () => {
-    const [args, env] = fixture('send-and-hang.ts', receiver.url);
-    const child = spawn(process.execPath, args, {
-      env: { ...env, NOTIFICATION_ID: 'mid-send' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
+  it('before its receiver answers: the next start on this host sends it at once, without waiting for the dead claim to lapse', async () => {
+    receiver = await startGatedReceiver({ held: true });
+    const { child, exited } = sendingChild(receiver, 'mid-send');
     await receiver.received(1);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
@@ -122,5 +136,24 @@ describe('a process killed with SIGKILL while its receiver has not answered yet'
     expect(next.store.get('mid-send/data')).toMatchObject({ status: 'sent', attempts: 1 });
     await next.close();
     expect(receiver.bodies).toHaveLength(2);
+  });
+
+  it('after its receiver answered and before the outbox marked it: the one instant that sends twice, with the same alert id', async () => {
+    receiver = await startGatedReceiver({ held: false });
+    const { exited } = sendingChild(receiver, 'answered', 'answer');
+    expect(await exited).toBe('SIGKILL');
+    expect(receiver.bodies).toHaveLength(1);
+
+    const next = await createDelivery({
+      rules: { channels },
+      env: { SLACK_WEBHOOK_URL: receiver.url },
+      home,
+      log: () => {},
+    });
+    expect(await next.flush(5000)).toEqual({ pending: 0 });
+    await next.close();
+    expect(receiver.bodies).toHaveLength(2);
+    const alertId = alert().id;
+    expect(receiver.bodies.every((body) => body.includes(alertId))).toBe(true);
   });
 });
