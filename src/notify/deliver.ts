@@ -1,17 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { ChannelDefinition } from '../alerts/channels.ts';
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { humanDuration } from '../duration.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
+import { newClaimant } from './outbox/claimant.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
-import type { OutboxStore } from './outbox/store.ts';
+import { type OutboxStore, outboxId } from './outbox/store.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type { Notifier } from './types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How long a send still in flight when delivery stops may take to be answered. A receiver slower than
+ * the flush deadline has usually accepted the message already: recording its late answer is what
+ * keeps it from being sent twice. Short, because `flowtel run` must exit within seconds of the run.
+ */
+export const ANSWER_GRACE_MS = 2_000;
 
 export interface DeliveryOptions {
   /** The loaded rules; only `channels` is used. */
@@ -45,14 +51,18 @@ export interface Delivery {
   readonly sink: (notification: Notification) => void;
   /**
    * For shutting down: sends what is due, waiting for retries that fall within `timeoutMs`, and returns
-   * how many are still pending. At the deadline delivery stops: a send still waiting for its receiver is
-   * cut short and stays pending, due at once, for the next process. `signal` ends it early the same way
-   * (a user's Ctrl-C). Call `close()` after.
+   * how many of this process's notifications are still pending. At the deadline delivery stops
+   * claiming; a send still waiting for its receiver gets `ANSWER_GRACE_MS` more (an answer then is
+   * recorded), then is cut short and stays pending, due at once, for the next process. `signal` ends it
+   * early the same way (a user's Ctrl-C). Call `close()` after.
    */
   flush(timeoutMs?: number, options?: { readonly signal?: AbortSignal }): Promise<{ pending: number }>;
   /** Sends what is due now, once (tests with a fake clock call this after advancing it). */
   runDue(): Promise<void>;
-  /** Stops waking up, waits for sends in progress, closes the notifiers and the store it opened. */
+  /**
+   * Stops waking up, gives sends in progress `ANSWER_GRACE_MS` for their answer (cut short after), closes
+   * the notifiers and the store it opened.
+   */
   close(): Promise<void>;
   readonly store: OutboxStore;
   /** Channels left out because their variables are unset: name → variables. */
@@ -79,14 +89,14 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
   const metrics: DeliveryMetrics = deliveryMetrics();
   const retentionMs = options.retentionMs ?? 7 * 86_400_000;
   store.prune(clock.now() - retentionMs);
-  expireStale(store, clock.now(), retentionMs, metrics, log);
+  expireStale(store, clock.now(), retentionMs, Object.keys(channels), metrics, log);
 
   const dispatcher = new Dispatcher({
     store,
     notifiers,
     limits: (name) => ({ ...channelLimits(channels[name]), ...options.limits?.[name] }),
     clock,
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner: newClaimant(),
     leaseMs: options.leaseMs ?? 60_000,
     policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     random: options.random ?? Math.random,
@@ -125,6 +135,21 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
     });
   };
 
+  /**
+   * The entries this process stored, for its flush to report those not delivered yet: not the file's
+   * other pending entries, which other processes may be sending right now.
+   */
+  const mine = new Set<string>();
+  const minePending = () => {
+    let pending = 0;
+    for (const id of mine) {
+      const status = store.get(id)?.status;
+      if (status === 'pending') pending += 1;
+      else if (status !== undefined) mine.delete(id);
+    }
+    return pending;
+  };
+
   const sink = (notification: Notification) => {
     const sendable: string[] = [];
     for (const channel of notification.channels) {
@@ -144,6 +169,7 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
       }
     }
     if (sendable.length === 0) return;
+    for (const channel of sendable) mine.add(outboxId(notification.id, channel));
     held.push({ notification, channels: sendable });
     const error = storeHeld();
     if (error !== undefined) {
@@ -180,21 +206,14 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
     runDue,
     flush: async (timeoutMs = 5_000, flushOptions = {}) => {
       storeHeld();
-      const result = await flush(
-        dispatcher,
-        store,
-        [...notifiers.keys()],
-        clock,
-        timeoutMs,
-        flushOptions.signal,
-      );
+      const result = await flush(dispatcher, minePending, clock, timeoutMs, flushOptions.signal);
       reportHeld();
       return result;
     },
     close: async () => {
       retryHeld?.cancel();
       reportHeld();
-      await dispatcher.close();
+      await dispatcher.close(ANSWER_GRACE_MS);
       await Promise.all([...notifiers.values()].map((n) => n.close?.()));
       if (ownsStore) store.close();
     },
@@ -205,8 +224,7 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
 
 async function flush(
   dispatcher: Dispatcher,
-  store: OutboxStore,
-  channels: string[],
+  minePending: () => number,
   clock: Clock,
   timeoutMs: number,
   signal: AbortSignal | undefined,
@@ -218,7 +236,7 @@ async function flush(
   let wake = () => {};
   const cut = () => {
     cutShort = true;
-    void dispatcher.close();
+    void dispatcher.close(ANSWER_GRACE_MS);
     wake();
   };
   const stopAt = clock.setTimer(deadline, cut);
@@ -242,34 +260,38 @@ async function flush(
     signal?.removeEventListener('abort', cut);
     clearInterval(keepAlive);
   }
-  // Sends cut short record their entries as they stop: wait for that before counting.
-  if (cutShort) await dispatcher.close();
-  return { pending: store.list({ status: 'pending' }).filter((e) => channels.includes(e.channel)).length };
+  // Sends answered within the grace, or cut short, record their entries as they stop: wait for that.
+  if (cutShort) await dispatcher.close(ANSWER_GRACE_MS);
+  return { pending: minePending() };
 }
 
 /**
- * Pending entries no process has sent within the retention period (their channel left the rules, or
- * its variable is set nowhere): given up, counted as failed and reported, instead of waiting forever.
+ * Pending entries of channels the loaded rules no longer define, older than the retention period: given
+ * up, counted as failed and reported, instead of waiting forever. A channel still defined keeps its
+ * entries however old they are: it may come back (a weekly job after a Slack outage), or be configured
+ * where another flowtel process runs.
  */
 function expireStale(
   store: OutboxStore,
   now: number,
   retentionMs: number,
+  defined: readonly string[],
   metrics: DeliveryMetrics,
   log: (line: string) => void,
 ): void {
   const day = 86_400_000;
   const age = retentionMs % day === 0 ? `${retentionMs / day} days` : humanDuration(retentionMs);
-  const expired = store.expire(
-    now - retentionMs,
+  const expired = store.expire({
+    createdBefore: now - retentionMs,
     now,
-    `expired: not sent within ${age}; is its channel still in the rules, and configured where flowtel runs?`,
-  );
+    reason: `expired: not sent within ${age}, and no rules file defines its channel any more`,
+    keep: defined,
+  });
   if (expired.length === 0) return;
   for (const entry of expired) metrics.count('failed', entry.channel, entry.rule);
   const channels = [...new Set(expired.map((e) => e.channel))].map((c) => `'${c}'`).join(', ');
   log(
-    `flowtel: gave up on ${expired.length} notification(s) for channel ${channels} that no flowtel process sent within ${age}; is the channel still in the rules, and configured?`,
+    `flowtel: gave up on ${expired.length} notification(s) for channel ${channels}, which no rules file defines any more, unsent for ${age}`,
   );
 }
 

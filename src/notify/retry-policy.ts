@@ -1,3 +1,4 @@
+import { humanDuration } from '../duration.ts';
 import type { DeliveryFailure } from './types.ts';
 
 /**
@@ -13,8 +14,15 @@ export interface RetryPolicy {
   readonly maxElapsedMs: number;
   /** Delay before the second attempt; doubles after each. @default 2000 */
   readonly baseDelayMs: number;
-  /** No single wait is longer than this. @default 10m */
+  /** No single backoff wait is longer than this. @default 10m */
   readonly maxDelayMs: number;
+  /**
+   * How long, from the first attempt, a receiver may keep answering 429 with `Retry-After`: each wait
+   * is honoured as asked but cut to end by then, so one last attempt is made there. A day: longer than
+   * any rate-limit window real receivers use (Slack's are seconds, daily quotas reset within 24 h), and
+   * past it the alert is about yesterday; a daily job has fired again by then anyway. @default 24h
+   */
+  readonly maxRateLimitedMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -22,10 +30,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxElapsedMs: 3_600_000,
   baseDelayMs: 2_000,
   maxDelayMs: 600_000,
+  maxRateLimitedMs: 86_400_000,
 };
 
 export type RetryDecision =
-  | { readonly action: 'retry'; readonly delayMs: number }
+  | {
+      readonly action: 'retry';
+      readonly delayMs: number;
+      /** The receiver's own `Retry-After`, when it gave one (longer than `delayMs` when it was cut). */
+      readonly askedMs?: number;
+    }
   | { readonly action: 'give-up'; readonly reason: string };
 
 export interface AttemptHistory {
@@ -58,6 +72,20 @@ export function isRetryable(failure: DeliveryFailure): boolean {
 }
 
 /**
+ * Whether the receiver refused the message itself rather than the channel: too large (HTTP 413, SMTP
+ * 552), unreadable or unrenderable (HTTP 400, 422; Slack's `invalid_blocks`), rejected content (SMTP
+ * 554). Retrying will not change it, but a grouped message refused so may owe it to one member: its
+ * members are worth sending alone. Auth and "no such channel" answers (401, 403, 404, 410, SMTP 550)
+ * are about the channel: every member would meet them.
+ */
+export function isMessageRefused(failure: DeliveryFailure): boolean {
+  const status = failure.status;
+  if (failure.kind === 'http') return status === 400 || status === 413 || status === 422;
+  if (failure.kind === 'smtp') return status === 552 || status === 554;
+  return false;
+}
+
+/**
  * `random` is in [0, 1) (Math.random in production, fixed in tests): the delay is "equal jitter",
  * between half and all of the exponential step, so processes that failed together do not retry together.
  */
@@ -70,14 +98,10 @@ export function decideRetry(
   if (!isRetryable(failure))
     return { action: 'give-up', reason: 'the receiver refused it; retrying will not help' };
   const rateLimited = failure.status === 429;
-  let delayMs: number;
-  if (rateLimited && failure.retryAfterMs !== undefined) {
-    // The receiver said when: honour it exactly (Slack counts early retries against the limit).
-    delayMs = failure.retryAfterMs;
-  } else {
-    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, history.attempts - 1));
-    delayMs = Math.round(step / 2 + (step / 2) * random);
-  }
+  if (rateLimited && failure.retryAfterMs !== undefined)
+    return waitAsAsked(failure.retryAfterMs, history, policy);
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, history.attempts - 1));
+  const delayMs = Math.round(step / 2 + (step / 2) * random);
   // Being told to slow down is not the receiver failing: 429s do not use up attempts, only time.
   if (!rateLimited && history.attempts >= policy.maxAttempts) {
     return { action: 'give-up', reason: `gave up after ${history.attempts} attempts` };
@@ -86,6 +110,22 @@ export function decideRetry(
     return { action: 'give-up', reason: `gave up after ${Math.round(history.elapsedMs / 1000)}s of retries` };
   }
   return { action: 'retry', delayMs };
+}
+
+/**
+ * The receiver said when: honour it exactly (Slack counts early retries against the limit), however
+ * long, up to `maxRateLimitedMs` from the first attempt. Waiting as asked is not failing: it spends
+ * neither attempts nor the failure budget (`maxElapsedMs`).
+ */
+function waitAsAsked(askedMs: number, history: AttemptHistory, policy: RetryPolicy): RetryDecision {
+  const left = policy.maxRateLimitedMs - history.elapsedMs;
+  if (left <= 0) {
+    return {
+      action: 'give-up',
+      reason: `still rate limited ${humanDuration(history.elapsedMs)} after the first attempt`,
+    };
+  }
+  return { action: 'retry', delayMs: Math.min(askedMs, left), askedMs };
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -1,6 +1,8 @@
 import type { Notification } from '../alerts/types.ts';
 import {
+  type AbandonedRequest,
   type ClaimRequest,
+  type ExpireRequest,
   type OutboxEntry,
   type OutboxStatus,
   type OutboxStore,
@@ -144,6 +146,33 @@ export class SqliteOutboxStore implements OutboxStore {
     })();
   }
 
+  /**
+   * Reads the running leases without a write lock (the usual answer is "none gone"); frees each gone
+   * one with a compare-and-set on its claimant and lease, so a lease renewed meanwhile is left alone.
+   */
+  releaseAbandoned({ now, isGone, reason }: AbandonedRequest): OutboxEntry[] {
+    const leased = this.#db
+      .prepare(
+        `SELECT * FROM outbox WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_until >= ? ORDER BY created_at, id`,
+      )
+      .all(now) as Row[];
+    const gone = leased.filter((row) => row.claimed_by !== null && isGone(row.claimed_by));
+    if (gone.length === 0) return [];
+    const free = this.#db.prepare(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, last_error = @reason
+       WHERE id = @id AND status = 'pending' AND claimed_by = @owner AND claimed_until = @until`,
+    );
+    const run = this.#db.transaction(() =>
+      gone.filter(
+        (row) =>
+          free.run({ id: row.id, owner: row.claimed_by, until: row.claimed_until, reason }).changes === 1,
+      ),
+    );
+    return run
+      .immediate()
+      .map((row) => toEntry({ ...row, claimed_by: null, claimed_until: null, last_error: reason }));
+  }
+
   get(id: string): OutboxEntry | undefined {
     const row = this.#db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     return row === undefined ? undefined : toEntry(row);
@@ -164,16 +193,19 @@ export class SqliteOutboxStore implements OutboxStore {
       .changes;
   }
 
-  expire(createdBefore: number, now: number, reason: string): OutboxEntry[] {
-    const stale = `status = 'pending' AND created_at < @createdBefore AND (claimed_by IS NULL OR claimed_until < @now)`;
+  expire({ createdBefore, now, reason, keep }: ExpireRequest): OutboxEntry[] {
+    // The kept channels as one JSON parameter: one statement whatever their number.
+    const stale = `status = 'pending' AND created_at < @createdBefore AND (claimed_by IS NULL OR claimed_until < @now)
+      AND channel NOT IN (SELECT value FROM json_each(@keep))`;
     const select = this.#db.prepare(`SELECT * FROM outbox WHERE ${stale} ORDER BY created_at, id`);
     const update = this.#db.prepare(
       `UPDATE outbox SET status = 'failed', last_error = @reason, done_at = @now, claimed_by = NULL, claimed_until = NULL
        WHERE ${stale}`,
     );
     const run = this.#db.transaction(() => {
-      const rows = select.all({ createdBefore, now }) as Row[];
-      update.run({ createdBefore, now, reason });
+      const params = { createdBefore, now, keep: JSON.stringify(keep) };
+      const rows = select.all(params) as Row[];
+      update.run({ ...params, reason });
       return rows.map((row) =>
         toEntry({
           ...row,
@@ -196,7 +228,7 @@ export class SqliteOutboxStore implements OutboxStore {
   #finish(ids: readonly string[], status: OutboxStatus, lastError: string | null, now: number): void {
     const stmt = this.#db.prepare(
       `UPDATE outbox SET status = @status, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @now),
-         done_at = @now, last_error = COALESCE(@error, last_error), claimed_by = NULL, claimed_until = NULL
+         done_at = @now, last_error = @error, claimed_by = NULL, claimed_until = NULL
        WHERE id = @id AND status = 'pending'`,
     );
     this.#db.transaction(() => {

@@ -60,6 +60,23 @@ describe.each([
     store.close();
   });
 
+  it('forgets the errors of earlier attempts once an entry is sent', async () => {
+    const store = await make();
+    const a = notification();
+    store.enqueue(a, ['data'], T);
+    claim(store, 'p1');
+    store.scheduleRetry([`${a.id}/data`], 'p1', {
+      nextAttemptAt: T,
+      lastError: 'http 503: busy',
+      attemptAt: T,
+    });
+    claim(store, 'p1', T + 1);
+    store.markSent([`${a.id}/data`], 'p1', T + 2);
+    expect(store.get(`${a.id}/data`)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(store.get(`${a.id}/data`)?.lastError).toBeUndefined();
+    store.close();
+  });
+
   it('stores the retry schedule and hands the entry out again when it is due', async () => {
     const store = await make();
     const a = notification();
@@ -87,22 +104,70 @@ describe.each([
     const store = await make();
     const [old, leased, fresh, sent] = [notification(), notification(), notification(), notification()];
     store.enqueue(old, ['gone'], T);
-    store.enqueue(leased, ['data'], T);
-    store.enqueue(sent, ['data'], T);
+    store.enqueue(leased, ['gone'], T);
+    store.enqueue(sent, ['gone'], T);
     store.enqueue(fresh, ['gone'], T + 100);
-    store.claim({ owner: 'p', now: T + 50, leaseMs: 1000, channel: 'data', limit: 2 });
-    store.markSent([`${sent.id}/data`], 'p', T + 60);
+    store.claim({ owner: 'p', now: T + 50, leaseMs: 1000, channel: 'gone', limit: 3 });
+    store.release([`${old.id}/gone`], 'p');
+    store.markSent([`${sent.id}/gone`], 'p', T + 60);
 
-    const expired = store.expire(T + 100, T + 200, 'expired: channel gone');
+    const expired = store.expire({
+      createdBefore: T + 100,
+      now: T + 200,
+      reason: 'expired: channel gone',
+      keep: [],
+    });
     expect(expired.map((e) => e.id)).toEqual([`${old.id}/gone`]);
     expect(store.get(`${old.id}/gone`)).toMatchObject({
       status: 'failed',
       lastError: 'expired: channel gone',
       doneAt: T + 200,
     });
-    expect(store.get(`${leased.id}/data`)?.status).toBe('pending');
+    expect(store.get(`${leased.id}/gone`)?.status).toBe('pending');
     expect(store.get(`${fresh.id}/gone`)?.status).toBe('pending');
-    expect(store.get(`${sent.id}/data`)?.status).toBe('sent');
+    expect(store.get(`${sent.id}/gone`)?.status).toBe('sent');
+    store.close();
+  });
+
+  it('never expires the entries of a channel the loaded rules still define, however old', async () => {
+    const store = await make();
+    const [waiting, orphan] = [notification(), notification()];
+    store.enqueue(waiting, ['data'], T);
+    store.enqueue(orphan, ['gone'], T);
+    const expired = store.expire({ createdBefore: T + 100, now: T + 200, reason: 'expired', keep: ['data'] });
+    expect(expired.map((e) => e.id)).toEqual([`${orphan.id}/gone`]);
+    expect(store.get(`${waiting.id}/data`)?.status).toBe('pending');
+    store.close();
+  });
+
+  it('frees at once the running leases of claimants that are gone, and only those', async () => {
+    const store = await make();
+    const [dead, alive, lapsed] = [notification(), notification(), notification()];
+    store.enqueue(dead, ['data'], T);
+    store.enqueue(alive, ['oncall'], T);
+    store.enqueue(lapsed, ['email'], T);
+    store.claim({ owner: 'dead', now: T, leaseMs: 1000, channel: 'data', limit: 1 });
+    store.claim({ owner: 'alive', now: T, leaseMs: 1000, channel: 'oncall', limit: 1 });
+    store.claim({ owner: 'dead', now: T - 2000, leaseMs: 1000, channel: 'email', limit: 1 });
+
+    const freed = store.releaseAbandoned({
+      now: T + 10,
+      isGone: (c) => c === 'dead',
+      reason: 'its process ended',
+    });
+    expect(freed.map((e) => e.id)).toEqual([`${dead.id}/data`]);
+    expect(store.get(`${dead.id}/data`)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: 'its process ended',
+    });
+    expect(store.dueChannels(T + 10).sort()).toEqual(['data', 'email']);
+    expect(
+      claim(store, 'next', T + 10)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([`${dead.id}/data`, `${lapsed.id}/email`].sort());
+    expect(store.get(`${alive.id}/oncall`)?.claimedBy).toBe('alive');
     store.close();
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter } from '../../src/notify/retry-policy.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  isMessageRefused,
+  parseRetryAfter,
+} from '../../src/notify/retry-policy.ts';
 
 const policy = {
   ...DEFAULT_RETRY_POLICY,
@@ -17,6 +22,7 @@ describe('the retry policy', () => {
     ).toEqual({
       action: 'retry',
       delayMs: 30_000,
+      askedMs: 30_000,
     });
   });
 
@@ -60,9 +66,39 @@ describe('the retry policy', () => {
   });
 
   it('does not spend attempts on 429s, only time', () => {
-    const rateLimited = { kind: 'http', status: 429, reason: 'rate_limited', retryAfterMs: 1000 } as const;
+    const rateLimited = { kind: 'http', status: 429, reason: 'rate_limited' } as const;
     expect(decideRetry(rateLimited, { attempts: 50, elapsedMs: 0 }, policy).action).toBe('retry');
     expect(decideRetry(rateLimited, { attempts: 2, elapsedMs: 600_000 }, policy).action).toBe('give-up');
+  });
+
+  const day = 86_400_000;
+  const asked = (retryAfterMs: number) =>
+    ({ kind: 'http', status: 429, reason: 'rate_limited', retryAfterMs }) as const;
+
+  it('waits as long as the receiver asks, past the failure budget, up to a day from the first attempt', () => {
+    expect(decideRetry(asked(3_601_000), first, policy)).toEqual({
+      action: 'retry',
+      delayMs: 3_601_000,
+      askedMs: 3_601_000,
+    });
+    expect(decideRetry(asked(99_999_999_000), first, policy)).toEqual({
+      action: 'retry',
+      delayMs: day,
+      askedMs: 99_999_999_000,
+    });
+    // Asked again after 20 h of waiting: the wait is cut so the last attempt falls at the day's end.
+    expect(decideRetry(asked(10 * 3_600_000), { attempts: 2, elapsedMs: 20 * 3_600_000 }, policy)).toEqual({
+      action: 'retry',
+      delayMs: 4 * 3_600_000,
+      askedMs: 10 * 3_600_000,
+    });
+  });
+
+  it('gives up on a receiver still asking to wait a day after the first attempt', () => {
+    expect(decideRetry(asked(1000), { attempts: 30, elapsedMs: day }, policy)).toEqual({
+      action: 'give-up',
+      reason: 'still rate limited 1d after the first attempt',
+    });
   });
 
   it('never retries other 4xx, config errors or permanent SMTP replies', () => {
@@ -77,6 +113,27 @@ describe('the retry policy', () => {
     expect(decideRetry({ kind: 'smtp', status: 451, reason: 'try later' }, first, policy).action).toBe(
       'retry',
     );
+  });
+
+  it('tells a refused message (worth splitting a group) from a refused channel or a passing failure', () => {
+    const refused = [
+      { kind: 'http', status: 400, reason: 'invalid_blocks' },
+      { kind: 'http', status: 413, reason: 'too large' },
+      { kind: 'http', status: 422, reason: 'unprocessable' },
+      { kind: 'smtp', status: 552, reason: 'message size exceeds fixed maximum' },
+      { kind: 'smtp', status: 554, reason: 'rejected' },
+    ] as const;
+    const notTheMessage = [
+      { kind: 'http', status: 403, reason: 'invalid_token' },
+      { kind: 'http', status: 404, reason: 'no_service' },
+      { kind: 'http', status: 503, reason: 'busy' },
+      { kind: 'smtp', status: 550, reason: 'mailbox unavailable' },
+      { kind: 'smtp', status: 451, reason: 'try later' },
+      { kind: 'config', reason: 'bad URL' },
+      { kind: 'timeout', reason: 'x' },
+    ] as const;
+    expect(refused.map(isMessageRefused)).toEqual(refused.map(() => true));
+    expect(notTheMessage.map(isMessageRefused)).toEqual(notTheMessage.map(() => false));
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,6 +1,8 @@
 import type { Notification } from '../../alerts/types.ts';
 import {
+  type AbandonedRequest,
   type ClaimRequest,
+  type ExpireRequest,
   type OutboxEntry,
   type OutboxStatus,
   type OutboxStore,
@@ -60,7 +62,7 @@ export class InMemoryOutboxStore implements OutboxStore {
   }
 
   markSent(ids: readonly string[], _owner: string, now: number): void {
-    this.#finish(ids, 'sent', now);
+    for (const entry of this.#finish(ids, 'sent', now)) delete entry.lastError;
   }
 
   markFailed(ids: readonly string[], _owner: string, lastError: string, now: number): void {
@@ -87,6 +89,22 @@ export class InMemoryOutboxStore implements OutboxStore {
     }
   }
 
+  releaseAbandoned({ now, isGone, reason }: AbandonedRequest): OutboxEntry[] {
+    const abandoned = [...this.#entries.values()].filter(
+      (e) =>
+        e.status === 'pending' &&
+        e.claimedBy !== undefined &&
+        (e.claimedUntil ?? 0) >= now &&
+        isGone(e.claimedBy),
+    );
+    for (const entry of abandoned) {
+      entry.lastError = reason;
+      delete entry.claimedBy;
+      delete entry.claimedUntil;
+    }
+    return abandoned.map((e) => ({ ...e }));
+  }
+
   get(id: string): OutboxEntry | undefined {
     const entry = this.#entries.get(id);
     return entry === undefined ? undefined : { ...entry };
@@ -109,11 +127,12 @@ export class InMemoryOutboxStore implements OutboxStore {
     return removed;
   }
 
-  expire(createdBefore: number, now: number, reason: string): OutboxEntry[] {
+  expire({ createdBefore, now, reason, keep }: ExpireRequest): OutboxEntry[] {
     const stale = [...this.#entries.values()].filter(
       (e) =>
         e.status === 'pending' &&
         e.createdAt < createdBefore &&
+        !keep.includes(e.channel) &&
         (e.claimedBy === undefined || (e.claimedUntil ?? 0) < now),
     );
     for (const entry of stale) {

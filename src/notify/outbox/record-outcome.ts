@@ -1,5 +1,6 @@
+import { humanDuration } from '../../duration.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
-import { decideRetry, type RetryPolicy } from '../retry-policy.ts';
+import { decideRetry, type RetryDecision, type RetryPolicy } from '../retry-policy.ts';
 import { describeFailure, type SendOutcome } from '../types.ts';
 import type { OutboxEntry, OutboxStore } from './store.ts';
 
@@ -31,7 +32,7 @@ export function recordOutcome(
     return;
   }
   const error = describeFailure(outcome.failure);
-  const retried: number[] = [];
+  const retried: RetryWait[] = [];
   for (const entry of entries) {
     const attempts = entry.attempts + 1;
     const elapsedMs = ctx.now - (entry.firstAttemptAt ?? ctx.now);
@@ -42,7 +43,7 @@ export function recordOutcome(
         lastError: error,
         attemptAt: ctx.now,
       });
-      retried.push(decision.delayMs);
+      retried.push(decision);
     } else {
       ctx.store.markFailed([entry.id], ctx.owner, `${error} (${decision.reason})`, ctx.now);
       ctx.metrics.count('failed', channel, entry.rule);
@@ -51,10 +52,21 @@ export function recordOutcome(
       );
     }
   }
-  if (retried.length > 0) {
-    const wait = Math.min(...retried);
-    ctx.log(
-      `flowtel: channel '${channel}' failed (${error}); retrying ${retried.length} in ${Math.ceil(wait / 1000)}s`,
-    );
+  if (retried.length > 0) ctx.log(retryLine(channel, error, retried, ctx.now));
+}
+
+type RetryWait = Extract<RetryDecision, { action: 'retry' }>;
+
+/** One line for the retries of one send: how long, and, when the receiver said when, what it asked. */
+function retryLine(channel: string, error: string, retried: readonly RetryWait[], now: number): string {
+  const first = retried.reduce((a, b) => (b.delayMs < a.delayMs ? b : a));
+  if (first.askedMs === undefined) {
+    return `flowtel: channel '${channel}' failed (${error}); retrying ${retried.length} in ${Math.ceil(first.delayMs / 1000)}s`;
   }
+  const wait =
+    first.askedMs > first.delayMs
+      ? `it asked to wait ${humanDuration(first.askedMs)}, flowtel waits at most ${humanDuration(first.delayMs)}`
+      : `waiting ${humanDuration(first.delayMs)} as it asked`;
+  const until = new Date(now + first.delayMs).toISOString();
+  return `flowtel: channel '${channel}' is rate limited (${error}): ${wait}; ${retried.length} notification(s) stay pending until ${until}`;
 }

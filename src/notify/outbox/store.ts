@@ -43,6 +43,25 @@ export interface RetryUpdate {
   readonly attemptAt: number;
 }
 
+export interface ExpireRequest {
+  readonly createdBefore: number;
+  readonly now: number;
+  readonly reason: string;
+  /**
+   * Channels the loaded rules define: never expired, however long they wait (a weekly job after a
+   * Slack outage still owes its alert; a channel unconfigured here may be configured where `serve` runs).
+   */
+  readonly keep: readonly string[];
+}
+
+export interface AbandonedRequest {
+  readonly now: number;
+  /** Whether the process a claim names is known to have ended (see `isClaimantGone`). */
+  readonly isGone: (claimant: string) => boolean;
+  /** Stored as the freed entries' last error. */
+  readonly reason: string;
+}
+
 export interface OutboxStore {
   /** Stores new entries (ignores ids already stored, whatever their status). */
   enqueue(notification: Notification, channels: readonly string[], now: number): void;
@@ -60,16 +79,22 @@ export interface OutboxStore {
   scheduleRetry(ids: readonly string[], owner: string, update: RetryUpdate): void;
   /** Gives a lease back without an attempt (shutting down before sending). */
   release(ids: readonly string[], owner: string): void;
+  /**
+   * Frees the leases still running at `now` whose claimant has ended (killed mid-send), so they need
+   * not wait for the lease to lapse: claimable at once, no attempt counted, `reason` as their last
+   * error; returns them. The receiver may have had them: at least once.
+   */
+  releaseAbandoned(request: AbandonedRequest): OutboxEntry[];
   get(id: string): OutboxEntry | undefined;
   list(filter?: { status?: OutboxStatus }): OutboxEntry[];
   /** Deletes sent and failed entries finished before `before`; returns how many. */
   prune(before: number): number;
   /**
-   * Gives up on pending entries created before `createdBefore` and not leased at `now`: marked failed
-   * with `reason`, returned. Their channel was removed from the rules or is configured nowhere flowtel
-   * runs; sending them weeks late, if it came back, would page someone about the past.
+   * Gives up on pending entries created before `createdBefore`, not leased at `now`, of channels not in
+   * `keep`: marked failed with `reason`, returned. Their channel was removed from the rules; sending
+   * them weeks late, if it came back, would page someone about the past.
    */
-  expire(createdBefore: number, now: number, reason: string): OutboxEntry[];
+  expire(request: ExpireRequest): OutboxEntry[];
   close(): void;
 }
 
