@@ -3,6 +3,7 @@ import { redactor } from '../redact.ts';
 import { postJson } from '../transport/post-json.ts';
 import type { Message, Notifier, SendOutcome } from '../types.ts';
 import { buildAlertmanagerPayload } from './alertmanager.ts';
+import { cutStrings } from './limits.ts';
 import { buildWebhookPayload } from './payload.ts';
 
 export interface WebhookNotifierOptions {
@@ -43,7 +44,7 @@ export class WebhookNotifier implements Notifier {
     return postJson({
       url: this.#url,
       urlVariable: this.#channel.url.env,
-      body,
+      body: cutStrings(body),
       headers: this.#headers,
       timeoutMs: this.#options.timeoutMs ?? 10_000,
       redact: this.#redact,
