@@ -17,6 +17,10 @@ export function httpUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+export function isHttpUrl(value: string): boolean {
+  return httpUrlProblem(value) === undefined;
+}
+
 /** Why `value` is not an `smtp://` or `smtps://` URL naming a host, or undefined when it is one. */
 export function smtpUrlProblem(value: string): string | undefined {
   const url = parseUrl(value);

@@ -18,18 +18,18 @@ export function cutText(text: string, max: number): string {
 }
 
 /**
- * `text` escaped piece by piece (`escape` maps one character to its escaped form) and cut so the result,
+ * `text` escaped piece by piece (`escapeChar` maps one character to its escaped form) and cut so the result,
  * marker included, is at most `max` characters: an entity such as `&amp;` is never split, and the limit
  * counts what the receiver counts, the escaped text.
  */
-export function cutEscaped(text: string, max: number, escape: (char: string) => string): string {
+export function cutEscaped(text: string, max: number, escapeChar: (char: string) => string): string {
   const marker = (left: number) => (max < MIN_FOR_MARKER ? '…' : cutMarker(left));
   // The longest marker this cut can need: its count is at most text.length.
   const room = max - marker(text.length).length;
   let out = '';
   let consumed = 0;
   for (const char of text) {
-    const piece = escape(char);
+    const piece = escapeChar(char);
     if (out.length + piece.length > room) break;
     out += piece;
     consumed += char.length;
