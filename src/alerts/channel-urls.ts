@@ -31,6 +31,8 @@ export function smtpUrlProblem(value: string): string | undefined {
 }
 
 export interface ChannelUrlProblem {
+  /** The channel's field that references the variable (`webhookUrl`, `url`, `smtpUrl`). */
+  readonly field: string;
   /** The environment variable holding the URL. */
   readonly variable: string;
   /** `SMTP_URL must start with smtp:// or smtps://`: the variable and what is wrong, never the value. */
@@ -39,18 +41,18 @@ export interface ChannelUrlProblem {
 
 /** The problems of a channel's URLs whose variables are set (unset ones are `missingSecrets`). */
 export function channelUrlProblems(channel: ChannelDefinition, env: Env = process.env): ChannelUrlProblem[] {
-  const check = (ref: SecretRef, problemOf: (value: string) => string | undefined) => {
+  const check = (field: string, ref: SecretRef, problemOf: (value: string) => string | undefined) => {
     const value = resolveSecret(ref, env);
     const problem = value === undefined ? undefined : problemOf(value);
-    return problem === undefined ? [] : [{ variable: ref.env, message: `${ref.env} ${problem}` }];
+    return problem === undefined ? [] : [{ field, variable: ref.env, message: `${ref.env} ${problem}` }];
   };
   switch (channel.type) {
     case 'slack':
-      return check(channel.webhookUrl, httpUrlProblem);
+      return check('webhookUrl', channel.webhookUrl, httpUrlProblem);
     case 'webhook':
-      return check(channel.url, httpUrlProblem);
+      return check('url', channel.url, httpUrlProblem);
     case 'email':
-      return check(channel.smtpUrl, smtpUrlProblem);
+      return check('smtpUrl', channel.smtpUrl, smtpUrlProblem);
   }
 }
 

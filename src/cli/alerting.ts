@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { channelUrlProblems } from '../alerts/channel-urls.ts';
-import { type ChannelDefinition, missingSecrets } from '../alerts/channels.ts';
 import { embeddedAlertingEnabled } from '../alerts/embedded.ts';
 import type { Notification } from '../alerts/types.ts';
 import { databasePath, flowtelHome } from '../store/home.ts';
@@ -23,8 +21,8 @@ export interface RunAlerting {
  * state kept in FLOWTEL_HOME's SQLite file (so the next run resolves what this one fired). Here, and
  * only here, each channel's alerts are routed: configured channels go to delivery (the outbox, then
  * the receiver); channels whose variables are unset, and rules that notify no channel, go to the
- * console notifier, which prints the message and names the variables to set. A channel URL of the
- * wrong shape stops the run before it starts, as broken rules do: every alert to it would fail.
+ * console notifier, which prints the message and names the variables to set. (A channel URL variable
+ * set to something of the wrong shape is a rules error, so `loadRules` refuses it before the run.)
  * Nothing here loads unless there is a rules folder and alerting is not off.
  */
 export async function startRunAlerting(
@@ -35,14 +33,16 @@ export async function startRunAlerting(
   if (!embeddedAlertingEnabled(env)) return undefined;
   const dir = rulesDir ?? (existsSync('rules') ? 'rules' : undefined);
   if (dir === undefined) return undefined;
-  const [{ loadRules, startAlerting }, { openAlertStateStore }, { createDelivery, ConsoleNotifier }] =
-    await Promise.all([
-      import('../rules/index.ts'),
-      import('../store/index.ts'),
-      import('../notify/index.ts'),
-    ]);
+  const [
+    { loadRules, startAlerting, missingSecrets },
+    { openAlertStateStore },
+    { createDelivery, ConsoleNotifier },
+  ] = await Promise.all([
+    import('../rules/index.ts'),
+    import('../store/index.ts'),
+    import('../notify/index.ts'),
+  ]);
   const rules = await loadRules(dir, { env });
-  refuseMalformedUrls(rules.channels, env);
   const unconfigured = new Map(
     Object.entries(rules.channels)
       .map(([name, channel]) => [name, missingSecrets(channel, env)] as const)
@@ -86,18 +86,6 @@ export async function startRunAlerting(
       store.close();
     },
   };
-}
-
-/** A set variable whose value cannot be the channel's URL: one line per problem, never the value. */
-function refuseMalformedUrls(channels: Readonly<Record<string, ChannelDefinition>>, env: Env): void {
-  const problems = Object.entries(channels).flatMap(([name, channel]) =>
-    channelUrlProblems(channel, env).map((p) => `  channel '${name}': ${p.message}`),
-  );
-  if (problems.length > 0) {
-    throw new UsageError(
-      `the alert channels cannot send as configured (no run was started):\n${problems.join('\n')}`,
-    );
-  }
 }
 
 /** Why `flowtel run` cannot start with this FLOWTEL_HOME, and what to do about it, in one line. */
