@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { embeddedAlertingEnabled } from '../alerts/embedded.ts';
 import type { Notification } from '../alerts/types.ts';
 import { databasePath, flowtelHome } from '../store/home.ts';
 import { UsageError } from './usage.ts';
@@ -6,8 +7,8 @@ import { UsageError } from './usage.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface RunAlerting {
-  /** The rules' `links.trace`, for the link printed after the run. */
-  readonly traceUrlTemplate: string | undefined;
+  /** The rules' links; the run summary takes its trace link from them the way messages do. */
+  readonly links: { readonly trace?: string };
   /**
    * Delivers what the run produced (grouped notifications included), within `deadlineMs`; `signal`
    * (a Ctrl-C) ends delivery at once, leaving what is unsent in the outbox for the next run.
@@ -17,8 +18,11 @@ export interface RunAlerting {
 
 /**
  * Embedded alerting for `flowtel run`: the rules folder evaluated on this process's transitions, alert
- * state kept in FLOWTEL_HOME's SQLite file (so the next run resolves what this one fired), notifications
- * delivered through configured channels and printed, naming the variables to set, for the others.
+ * state kept in FLOWTEL_HOME's SQLite file (so the next run resolves what this one fired). Here, and
+ * only here, each channel's alerts are routed: configured channels go to delivery (the outbox, then
+ * the receiver); channels whose variables are unset, and rules that notify no channel, go to the
+ * console notifier, which prints the message and names the variables to set. (A channel URL variable
+ * set to something of the wrong shape is a rules error, so `loadRules` refuses it before the run.)
  * Nothing here loads unless there is a rules folder and alerting is not off.
  */
 export async function startRunAlerting(
@@ -26,21 +30,23 @@ export async function startRunAlerting(
   env: Env,
   print: (text: string) => void,
 ): Promise<RunAlerting | undefined> {
-  if (env.FLOWTEL_ALERTING === 'off') return undefined;
+  if (!embeddedAlertingEnabled(env)) return undefined;
   const dir = rulesDir ?? (existsSync('rules') ? 'rules' : undefined);
   if (dir === undefined) return undefined;
   const [
-    { loadRules, startAlerting, printingSink, missingSecrets },
+    { loadRules, startAlerting, missingSecrets },
     { openAlertStateStore },
-    { createDelivery },
+    { createDelivery, ConsoleNotifier },
   ] = await Promise.all([
     import('../rules/index.ts'),
     import('../store/index.ts'),
     import('../notify/index.ts'),
   ]);
   const rules = await loadRules(dir, { env });
-  const configured = Object.entries(rules.channels).filter(
-    ([, channel]) => missingSecrets(channel, env).length === 0,
+  const unconfigured = new Map(
+    Object.entries(rules.channels)
+      .map(([name, channel]) => [name, missingSecrets(channel, env)] as const)
+      .filter(([, missing]) => missing.length > 0),
   );
   const log = (line: string) => print(`${line}\n`);
   // Both read FLOWTEL_HOME from `env` and share its one SQLite file. Without it, alerts would be lost
@@ -49,31 +55,23 @@ export async function startRunAlerting(
     throw cannotKeepState(error, env);
   });
   const delivery =
-    configured.length > 0
+    unconfigured.size < Object.keys(rules.channels).length
       ? await createDelivery({ rules, env, log }).catch((error: unknown) => {
           store.close();
           throw cannotKeepState(error, env);
         })
       : undefined;
-  const printNotification = printingSink(rules, env, (text) => {
-    print(text);
-    return true;
-  });
-  const unconfigured = new Set(
-    Object.keys(rules.channels).filter(
-      (name) => !configured.some(([configuredName]) => configuredName === name),
-    ),
-  );
+  const printer = new ConsoleNotifier({ write: print, unconfigured });
   const sink = (notification: Notification) => {
-    // Print what cannot be sent, naming the variables to set; deliver the rest.
-    const sendable = notification.channels.filter((name) => rules.channels[name] && !unconfigured.has(name));
-    if (!delivery || sendable.length < notification.channels.length || sendable.length === 0)
-      printNotification(notification);
+    const sendable = notification.channels.filter((name) => !unconfigured.has(name));
+    if (sendable.length < notification.channels.length || sendable.length === 0) {
+      void printer.send({ channel: 'console', notifications: [notification] });
+    }
     if (delivery && sendable.length > 0) delivery.sink({ ...notification, channels: sendable });
   };
   const alerting = await startAlerting({ rules, sink, store, env });
   return {
-    traceUrlTemplate: rules.links.trace,
+    links: rules.links,
     async finish(deadlineMs, signal) {
       await alerting.stop();
       if (delivery) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { traceUrlTemplate } from '../alerts/trace-link.ts';
 import type { CliIo } from './io.ts';
 import { ExitCode, UsageError } from './usage.ts';
 
@@ -26,9 +27,21 @@ export async function notifyCommand(args: readonly string[], io: CliIo): Promise
       'flowtel notify test needs one channel name: flowtel notify test <channel> [--rules dir]',
     );
   }
-  const { notifyTest } = await import('../notify/commands/notify-test.ts');
+  const [{ loadRules }, { notifyTest }] = await Promise.all([
+    import('../rules/load.ts'),
+    import('../notify/commands/notify-test.ts'),
+  ]);
+  let rules: Awaited<ReturnType<typeof loadRules>>;
+  try {
+    rules = await loadRules(parsed.values.rules ?? 'rules', { env: io.env });
+  } catch (error) {
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.NOT_COMPLETED;
+  }
+  const template = traceUrlTemplate(rules.links, io.env);
   return notifyTest(channel, {
-    rulesDir: parsed.values.rules ?? 'rules',
+    channels: rules.channels,
+    ...(template === undefined ? {} : { traceUrlTemplate: template }),
     env: io.env,
     stdout: io.stdout,
     stderr: io.stderr,

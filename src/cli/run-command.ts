@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { traceUrl, traceUrlTemplate } from '../alerts/trace-link.ts';
 import { humanDuration } from '../duration.ts';
 import { ParameterValidationError } from '../errors.ts';
 import { onTransition } from '../runtime/hub.ts';
@@ -79,7 +80,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     print = (text) => io.stderr.write(text);
     signals.restore();
   }
-  io.stdout.write(`${summary(record, io.env.FLOWTEL_TRACE_URL ?? alerting?.traceUrlTemplate)}\n`);
+  io.stdout.write(
+    `${summary(record, traceUrl(traceUrlTemplate(alerting?.links, io.env), record.traceId))}\n`,
+  );
   const alerts = alerting?.finish(FLUSH_DEADLINE_MS, signals.finishing);
   const finished = Promise.all([
     alerts,
@@ -226,7 +229,7 @@ function handleSignals(stop: AbortController, io: CliIo) {
   };
 }
 
-function summary(record: FlowRunRecord, traceUrl: string | undefined): string {
+function summary(record: FlowRunRecord, traceLink: string | undefined): string {
   const counts = Object.entries(record.taskRuns.counts)
     .map(([state, count]) => `${count} ${state.toLowerCase()}`)
     .join(', ');
@@ -242,7 +245,7 @@ function summary(record: FlowRunRecord, traceUrl: string | undefined): string {
   lines.push(`  run id   ${record.flowRunId}`);
   if (record.traceId) {
     lines.push(`  trace id ${record.traceId}`);
-    if (traceUrl) lines.push(`  trace    ${traceUrl.replaceAll('{traceId}', record.traceId)}`);
+    if (traceLink) lines.push(`  trace    ${traceLink}`);
   }
   return lines.join('\n');
 }

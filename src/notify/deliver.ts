@@ -38,7 +38,7 @@ export interface DeliveryOptions {
   readonly notifierOptions?: NotifierOptions;
   /** How long a claim holds before another process may take the entry over. @default 60000 */
   readonly leaseMs?: number;
-  /** Where delivery reports retries, give-ups and unconfigured channels. @default stderr */
+  /** Where delivery reports retries, give-ups and channels it has no notifier for. @default stderr */
   readonly log?: (line: string) => void;
   /** In [0, 1), for backoff jitter. @default Math.random */
   readonly random?: () => number;
@@ -65,8 +65,6 @@ export interface Delivery {
    */
   close(): Promise<void>;
   readonly store: OutboxStore;
-  /** Channels left out because their variables are unset: name → variables. */
-  readonly unconfigured: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -79,10 +77,8 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const channels = options.rules.channels;
-  const built = createNotifiers(channels, env, options.notifierOptions);
-  const notifiers = new Map(built.notifiers);
+  const notifiers = createNotifiers(channels, env, options.notifierOptions);
   for (const [name, notifier] of Object.entries(options.notifiers ?? {})) notifiers.set(name, notifier);
-  const unconfigured = new Map([...built.unconfigured].filter(([name]) => !notifiers.has(name)));
 
   const store = options.store ?? (await openSqliteOutbox(options.home, env));
   const ownsStore = options.store === undefined;
@@ -153,20 +149,16 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
   const sink = (notification: Notification) => {
     const sendable: string[] = [];
     for (const channel of notification.channels) {
-      const missing = unconfigured.get(channel);
-      if (missing !== undefined) {
-        log(
-          `flowtel: channel '${channel}' is not configured: set ${missing.join(', ')} (rule '${notification.rule}' not sent there)`,
-        );
-        metrics.count('dropped', channel, notification.rule);
-      } else if (!notifiers.has(channel)) {
-        log(
-          `flowtel: rule '${notification.rule}' notifies channel '${channel}', which no rules file defines`,
-        );
-        metrics.count('dropped', channel, notification.rule);
-      } else {
+      if (notifiers.has(channel)) {
         sendable.push(channel);
+        continue;
       }
+      // The CLI hands delivery only channels it can send to (it prints the others): this is a caller's
+      // mistake, said and counted rather than stored where nothing could ever send it.
+      log(
+        `flowtel: rule '${notification.rule}' notifies channel '${channel}', which delivery has no notifier for (not defined, or its variables are unset); not sent there`,
+      );
+      metrics.count('dropped', channel, notification.rule);
     }
     if (sendable.length === 0) return;
     for (const channel of sendable) mine.add(outboxId(notification.id, channel));
@@ -218,7 +210,6 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
       if (ownsStore) store.close();
     },
     store,
-    unconfigured,
   };
 }
 

@@ -1,3 +1,5 @@
+import { isHttpUrl } from '../alerts/channel-urls.ts';
+import { traceUrl } from '../alerts/trace-link.ts';
 import type { Alert, Notification } from '../alerts/types.ts';
 import { humanDuration } from '../duration.ts';
 import type { Message } from './types.ts';
@@ -111,21 +113,6 @@ export function paramsText(alert: Alert): string | undefined {
 export function runbookUrl(alert: Alert): string | undefined {
   const runbook = alert.annotations.runbook ?? alert.annotations.runbook_url;
   return runbook !== undefined && isHttpUrl(runbook) ? runbook : undefined;
-}
-
-export function traceUrl(template: string | undefined, traceId: string | undefined): string | undefined {
-  if (template === undefined || traceId === undefined || traceId === '') return undefined;
-  const url = template.split('{traceId}').join(encodeURIComponent(traceId));
-  return isHttpUrl(url) ? url : undefined;
-}
-
-export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function safeJson(value: unknown): string {

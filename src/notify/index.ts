@@ -4,6 +4,7 @@
  */
 
 export { type NotifyTestOptions, notifyTest } from './commands/notify-test.ts';
+export { ConsoleNotifier, type ConsoleNotifierOptions } from './console/notifier.ts';
 export { createDelivery, type Delivery, type DeliveryOptions } from './deliver.ts';
 export { InMemoryNotifier } from './memory-notifier.ts';
 export { type ChannelLimits, channelLimits, createNotifier, createNotifiers } from './notifiers.ts';

@@ -11,29 +11,20 @@ export interface NotifierOptions {
   readonly timeoutMs?: number;
 }
 
-export interface ChannelNotifiers {
-  readonly notifiers: ReadonlyMap<string, Notifier>;
-  /** Channel name → the environment variables it lacks. */
-  readonly unconfigured: ReadonlyMap<string, readonly string[]>;
-}
-
-/** One notifier per configured channel; channels whose variables are unset are listed, not built. */
+/**
+ * One notifier per configured channel. A channel whose variables are unset gets none: what to do with
+ * its alerts (print them, say which variables to set) is the CLI's decision, made where it wires delivery.
+ */
 export function createNotifiers(
   channels: Readonly<Record<string, ChannelDefinition>>,
   env: Env,
   options: NotifierOptions = {},
-): ChannelNotifiers {
+): Map<string, Notifier> {
   const notifiers = new Map<string, Notifier>();
-  const unconfigured = new Map<string, readonly string[]>();
   for (const [name, channel] of Object.entries(channels)) {
-    const missing = missingSecrets(channel, env);
-    if (missing.length > 0) {
-      unconfigured.set(name, missing);
-      continue;
-    }
-    notifiers.set(name, createNotifier(channel, env, options));
+    if (missingSecrets(channel, env).length === 0) notifiers.set(name, createNotifier(channel, env, options));
   }
-  return { notifiers, unconfigured };
+  return notifiers;
 }
 
 /** Call only for a configured channel (see `missingSecrets`). */

@@ -13,12 +13,7 @@ export function redactor(secrets: readonly (string | undefined)[]): (text: strin
     if (secret === undefined || secret.length < 4) continue;
     needles.add(secret);
     needles.add(encodeURIComponent(secret));
-    try {
-      const decoded = decodeURIComponent(secret);
-      needles.add(decoded);
-    } catch {
-      // not URI-encoded: nothing more to add
-    }
+    needles.add(decodeOrSame(secret));
     addUrlParts(secret, needles);
   }
   const ordered = [...needles].filter((n) => n.length >= 4).sort((a, b) => b.length - a.length);
@@ -29,7 +24,14 @@ export function redactor(secrets: readonly (string | undefined)[]): (text: strin
   };
 }
 
-/** A URL's password and path are secrets too when they appear alone (e.g. `/services/T0/B0/xyz`). */
+/**
+ * A URL's password, path and query are secrets too when they appear alone: a receiver's error body may
+ * echo `/services/T0/B0/xyz`, or only its token `xyz`. Each path segment and query value of at least
+ * `MIN_PART` characters is scrubbed on its own; shorter ones (`v1`, `api`, `hooks`) hold no secret and
+ * scrubbing them would garble ordinary words.
+ */
+const MIN_PART = 6;
+
 function addUrlParts(secret: string, into: Set<string>): void {
   let url: URL;
   try {
@@ -37,16 +39,27 @@ function addUrlParts(secret: string, into: Set<string>): void {
   } catch {
     return;
   }
-  if (url.password !== '') {
-    into.add(url.password);
-    try {
-      into.add(decodeURIComponent(url.password));
-    } catch {
-      // keep the encoded form only
-    }
+  const parts = [
+    url.password,
+    ...url.pathname.split('/'),
+    ...[...url.searchParams.values()],
+    url.hash.slice(1),
+  ];
+  for (const part of parts) {
+    if (part.length < MIN_PART) continue;
+    into.add(part);
+    into.add(decodeOrSame(part));
   }
   if (url.pathname.length > 1) into.add(url.pathname + url.search);
   into.add(url.href);
+}
+
+function decodeOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Cuts a receiver's answer to something a log line can hold. */

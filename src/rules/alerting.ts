@@ -1,10 +1,11 @@
+import { embeddedAlertingEnabled } from '../alerts/embedded.ts';
 import type { AlertStateStore } from '../alerts/state.ts';
+import { traceUrlTemplate } from '../alerts/trace-link.ts';
 import type { Clock } from '../clock.ts';
 import { onTransition } from '../runtime/hub.ts';
 import { onFlowSchedule } from '../runtime/schedules.ts';
 import { createRulesEngine, type NotificationSink, type RulesEngine } from './engine.ts';
 import { loadRules } from './load.ts';
-import { formatNotification } from './print.ts';
 import type { LoadedRules } from './resolve.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -12,11 +13,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface StartAlertingOptions {
   /** A rules folder, or rules already loaded. @default './rules' */
   readonly rules?: string | LoadedRules;
-  /** Where notifications go. @default print each as the message it would produce, to stderr */
+  /**
+   * Where notifications go (the CLI wires delivery here). @default a line per notification through
+   * `onWarning`, saying that no sink is set
+   */
   readonly sink?: NotificationSink;
   readonly clock?: Clock;
   readonly store?: AlertStateStore;
-  /** FLOWTEL_TRACE_URL, FLOWTEL_ALERTING and channel secrets are read here. @default process.env */
+  /** FLOWTEL_TRACE_URL and FLOWTEL_ALERTING are read here. @default process.env */
   readonly env?: Env;
   /** Warnings such as a flow-late rule whose flow declares no schedule. @default print to stderr */
   readonly onWarning?: (message: string) => void;
@@ -43,14 +47,15 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
   const rules =
     typeof options.rules === 'object' ? options.rules : await loadRules(options.rules ?? './rules', { env });
   const pending = new Set<Promise<void>>();
-  const sink = options.sink ?? printingSink(rules, env);
   const warn = options.onWarning ?? ((message: string) => console.warn(`flowtel alerting: ${message}`));
+  const sink = options.sink ?? unsentSink(warn);
+  const traceTemplate = traceUrlTemplate(rules.links, env);
   const engine = createRulesEngine({
     rules,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store ? { store: options.store } : {}),
     onWarning: warn,
-    ...(env.FLOWTEL_TRACE_URL ? { traceUrlTemplate: env.FLOWTEL_TRACE_URL } : {}),
+    ...(traceTemplate === undefined ? {} : { traceUrlTemplate: traceTemplate }),
     sink: (notification) => {
       const result = sink(notification);
       if (result instanceof Promise) {
@@ -60,7 +65,7 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
       return result;
     },
   });
-  const enabled = env.FLOWTEL_ALERTING !== 'off';
+  const enabled = embeddedAlertingEnabled(env);
   // Off, the engine sees no runs: watching schedules would only call every flow late.
   const unsubscribe = enabled ? onTransition((record) => engine.process(record)) : () => {};
   const unwatchSchedules = enabled
@@ -89,13 +94,12 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
   };
 }
 
-/** The sink used until delivery is configured: the message each notification would produce, on stderr. */
-export function printingSink(
-  rules: LoadedRules,
-  env: Env,
-  write = (text: string) => process.stderr.write(text),
-): NotificationSink {
+/** Without a sink nothing is delivered: each notification is still said, in one line, with how to deliver it. */
+function unsentSink(warn: (message: string) => void): NotificationSink {
   return (notification) => {
-    write(`${formatNotification(notification, rules.channels, env)}\n`);
+    const summaries = notification.alerts.map((alert) => alert.summary).join('; ');
+    warn(
+      `rule '${notification.rule}' ${notification.kind}: ${summaries} (not delivered: pass a sink to startAlerting)`,
+    );
   };
 }

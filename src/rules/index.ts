@@ -21,7 +21,7 @@ export {
 } from '../alerts/channels.ts';
 export { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '../alerts/state.ts';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from '../clock.ts';
-export { type Alerting, printingSink, type StartAlertingOptions, startAlerting } from './alerting.ts';
+export { type Alerting, type StartAlertingOptions, startAlerting } from './alerting.ts';
 export { type RulesCommandIo, rulesCheck } from './commands/check.ts';
 export { rulesTest } from './commands/test.ts';
 export type { Condition, ConditionInput, ConditionType } from './conditions-schema.ts';
@@ -35,7 +35,6 @@ export {
 } from './engine.ts';
 export { InvalidRulesError, RulesLoadError, RulesTestFileError } from './errors.ts';
 export { inspectRules, type LoadOptions, loadRules } from './load.ts';
-export { formatNotification } from './print.ts';
 export { formatProblem, type Problem } from './problems.ts';
 export { type LoadedRules, RULE_DEFAULTS, type Rule } from './resolve.ts';
 export type { ScheduleSpec } from './schedule.ts';

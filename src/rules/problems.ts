@@ -61,29 +61,60 @@ export function problemsFromIssues(
       severity: 'error' as const,
       file,
       path: readablePath(issue.path, raw),
-      message: messageOf(issue),
+      message: messageOf(issue, valueAt(raw, issue.path)),
     };
     return line === undefined ? base : { ...base, line };
   });
 }
 
-/** zod's messages, reworded where its default says less than the issue knows. */
-function messageOf(issue: z.core.$ZodIssue): string {
+/** zod's messages, reworded where its default says less than the issue knows; `value` is what was refused. */
+function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
     case 'invalid_union': {
-      // A discriminated union names its options on the issue, though the type does not say so.
-      const options = (issue as { options?: unknown }).options;
-      if (Array.isArray(options)) return `must be one of ${options.map((o) => `'${String(o)}'`).join(', ')}`;
-      return issue.message;
+      const options = unionOptions(issue);
+      return options === undefined ? issue.message : oneOf(options, value);
     }
     case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`;
+      return oneOf(issue.values, value);
     case 'invalid_type':
       if (/received undefined$/.test(issue.message)) return `is missing (expected ${issue.expected})`;
       return issue.message.replace(/^Invalid input: /, '');
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }
+}
+
+/**
+ * The values a union accepts: a discriminated union names them on the issue (though its type does not
+ * say so); a union of literals has one `invalid_value` per branch.
+ */
+function unionOptions(issue: z.core.$ZodIssueInvalidUnion): readonly unknown[] | undefined {
+  const options = (issue as { options?: unknown }).options;
+  if (Array.isArray(options)) return options;
+  const branches = issue.errors.map((branch) => (branch.length === 1 ? branch[0] : undefined));
+  if (branches.length === 0 || !branches.every((b) => b?.code === 'invalid_value' && b.path.length === 0))
+    return undefined;
+  return branches.flatMap((b) => (b?.code === 'invalid_value' ? b.values : []));
+}
+
+/** `must be one of 'slack', 'email', 'webhook', got 'slak'`: the refused value named, as durations do. */
+function oneOf(options: readonly unknown[], value: unknown): string {
+  const accepted = `must be one of ${options.map((o) => `'${String(o)}'`).join(', ')}`;
+  return value === undefined ? `is missing (${accepted})` : `${accepted}, got ${shown(value)}`;
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  return text.length <= 60 ? text : `${text.slice(0, 59)}…`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node = raw;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
 }

@@ -1,3 +1,4 @@
+import { channelUrlProblems } from '../alerts/channel-urls.ts';
 import { missingSecrets } from '../alerts/channels.ts';
 import type { Problem } from './problems.ts';
 import type { LoadedRules } from './resolve.ts';
@@ -5,9 +6,10 @@ import type { LoadedRules } from './resolve.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Checks that need the whole folder, after the files merged: channel names that do not exist are errors;
- * channels whose environment variables are unset ("unconfigured") and rules that notify nobody are
- * warnings, because the message is still printed where it would have gone. A flow-late rule without its
+ * Checks that need the whole folder, after the files merged: channel names that do not exist are errors,
+ * and so is a channel URL variable that is set to something of the wrong shape (every alert to it would
+ * fail); channels whose environment variables are unset ("unconfigured") and rules that notify nobody
+ * are warnings, because the message is still printed where it would have gone. A flow-late rule without its
  * own cron or interval is a warning: it relies on the flow declaring a schedule, which only the process
  * that defines the flow knows (it warns again there, when such a flow runs without one).
  */
@@ -78,6 +80,14 @@ export function checkMergedRules(loaded: LoadedRules, env: Env): Problem[] {
         file: loaded.sources.get(`channel:${name}`) ?? '<inline>',
         path: `channels.${name}`,
         message: `channel '${name}' is not configured: set ${missing.join(', ')}`,
+      });
+    }
+    for (const problem of channelUrlProblems(channel, env)) {
+      problems.push({
+        severity: 'error',
+        file: loaded.sources.get(`channel:${name}`) ?? '<inline>',
+        path: `channels.${name}.${problem.field}`,
+        message: `${problem.message} (the value is not shown: it is a secret)`,
       });
     }
   }

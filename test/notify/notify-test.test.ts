@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelDefinition } from '../../src/alerts/channels.ts';
 import { notifyTest } from '../../src/notify/commands/notify-test.ts';
@@ -47,26 +44,5 @@ describe('flowtel notify test', () => {
     expect(err).toContain("channel 'data' (slack) is not configured: set SLACK_WEBHOOK_URL");
     expect(await notifyTest('dta', { channels, env: {}, ...io() })).toBe(1);
     expect(err).toContain("no channel named 'dta'; the rules define: data");
-  });
-
-  it('loads the channels from a rules folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowtel-rules-'));
-    try {
-      mkdirSync(join(dir, 'rules'));
-      writeFileSync(
-        join(dir, 'rules', 'alerts.yaml'),
-        'channels:\n  data: { type: slack, webhookUrl: { env: SLACK_WEBHOOK_URL } }\nrules:\n  - name: any-failed\n    when: { type: flow-failed }\n    notify: [data]\n',
-      );
-      const code = await notifyTest('data', {
-        rulesDir: join(dir, 'rules'),
-        env: { SLACK_WEBHOOK_URL: server.url },
-        ...io(),
-      });
-      expect(err).toBe('');
-      expect(code).toBe(0);
-      expect(server.accepted()).toHaveLength(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

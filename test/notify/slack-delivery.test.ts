@@ -215,6 +215,7 @@ describe('the Slack adapter never leaks the webhook URL', () => {
       expect(text).not.toContain('xoxSecretToken123');
     }
     expect(failures[1]).toContain('SLACK_WEBHOOK_URL is not an http(s) URL');
-    expect(failures[3]).toContain('ECONNREFUSED');
+    expect(failures[2]).toContain('SLACK_WEBHOOK_URL must start with http:// or https://');
+    expect(failures[3]).toContain('connection refused (ECONNREFUSED)');
   });
 });

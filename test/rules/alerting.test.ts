@@ -2,7 +2,6 @@ import { expect, describe as group, it } from 'vitest';
 import type { Notification } from '../../src/alerts/types.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { startAlerting } from '../../src/rules/alerting.ts';
-import { formatNotification } from '../../src/rules/print.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
 import { RulesFileSchema } from '../../src/rules/schema.ts';
 import { flow } from '../../src/runtime/flow.ts';
@@ -57,6 +56,38 @@ group('startAlerting', () => {
     emitTransition(flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
     await alerting.stop();
     expect(sent[0]?.traceUrlTemplate).toBe('http://jaeger/trace/{traceId}');
+  });
+
+  it("takes the trace link from the rules' links.trace over FLOWTEL_TRACE_URL: the rules file wins", async () => {
+    const sent: Notification[] = [];
+    const rules = { ...loaded, links: { trace: 'http://tempo/trace/{traceId}' } };
+    const env = { FLOWTEL_TRACE_URL: 'http://jaeger/trace/{traceId}' };
+    const alerting = await startAlerting({
+      rules,
+      clock: new ManualClock(0),
+      env,
+      sink: (n) => void sent.push(n),
+    });
+    emitTransition(flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
+    await alerting.stop();
+    expect(sent[0]?.traceUrlTemplate).toBe('http://tempo/trace/{traceId}');
+  });
+
+  it('without a sink, says each notification in one line and that nothing was delivered', async () => {
+    const warnings: string[] = [];
+    const alerting = await startAlerting({
+      rules: loaded,
+      clock: new ManualClock(0),
+      env: {},
+      onWarning: (message) => void warnings.push(message),
+    });
+    emitTransition(
+      flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z', { error: { type: 'Error', message: 'boom' } }),
+    );
+    await alerting.stop();
+    expect(warnings).toEqual([
+      "rule 'any-flow-failed' firing: etl failed: Error: boom (not delivered: pass a sink to startAlerting)",
+    ]);
   });
 });
 
@@ -145,38 +176,6 @@ group('startAlerting and flow schedules', () => {
     await alerting.stop();
     expect(warnings).toEqual([
       "flow-late rule 'late' cannot judge flow 'unscheduled': the flow declares no schedule; declare one with flow({ schedule }) or give the rule a cron or interval",
-    ]);
-  });
-});
-
-group('the printed message', () => {
-  it('says what would be sent and names the variable an unconfigured channel needs', async () => {
-    const sent: Notification[] = [];
-    const env = { FLOWTEL_TRACE_URL: 'http://jaeger/trace/{traceId}' };
-    const alerting = await startAlerting({
-      rules: loaded,
-      clock: new ManualClock(0),
-      env,
-      sink: (n) => void sent.push(n),
-    });
-    emitTransition(
-      flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z', {
-        traceId: 'abc',
-        error: { type: 'Error', message: 'failAt=load' },
-        startedAt: '2026-11-25T01:59:00Z',
-      }),
-    );
-    await alerting.stop();
-    const text = formatNotification(sent[0]!, loaded.channels, {});
-    expect(text.split('\n')).toEqual([
-      '[flowtel] FIRING any-flow-failed (critical)',
-      '  etl failed: Error: failAt=load',
-      '    run r1, state Failed, took 1m',
-      '    error: Error: failAt=load',
-      '    labels: flow=etl',
-      '    trace: http://jaeger/trace/abc',
-      `    alert id: ${sent[0]?.alerts[0]?.id}`,
-      "  channel 'data' is not configured: set SLACK_WEBHOOK_URL",
     ]);
   });
 });

@@ -10,11 +10,9 @@ interface Out {
 }
 
 export interface NotifyTestOptions {
-  /** The rules folder whose channels are used. @default 'rules' */
-  readonly rulesDir?: string;
-  /** Channels already loaded (skips loading `rulesDir`). */
-  readonly channels?: Readonly<Record<string, ChannelDefinition>>;
-  /** Trace link template for the test message's button. @default the rules' links.trace, else FLOWTEL_TRACE_URL */
+  /** The channels of the rules (the CLI loads the folder). */
+  readonly channels: Readonly<Record<string, ChannelDefinition>>;
+  /** Trace link template for the test message's button (the CLI's `traceUrlTemplate`). */
   readonly traceUrlTemplate?: string;
   readonly env?: Env;
   readonly stdout?: Out;
@@ -27,25 +25,11 @@ export interface NotifyTestOptions {
  * the outbox: the point is to see the receiver's answer now) and prints it. Exit code 0 when the receiver
  * accepted it, 1 when it did not (or the channel is unknown or unconfigured).
  */
-export async function notifyTest(channelName: string, options: NotifyTestOptions = {}): Promise<number> {
+export async function notifyTest(channelName: string, options: NotifyTestOptions): Promise<number> {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  let channels = options.channels;
-  let traceTemplate = options.traceUrlTemplate;
-  if (channels === undefined) {
-    const dir = options.rulesDir ?? 'rules';
-    try {
-      const { loadRules } = await import('../../rules/load.ts');
-      const rules = await loadRules(dir, { env });
-      channels = rules.channels;
-      traceTemplate ??= rules.links.trace;
-    } catch (error) {
-      stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
-    }
-  }
-  traceTemplate ??= env.FLOWTEL_TRACE_URL;
+  const { channels } = options;
   const channel = channels[channelName];
   if (channel === undefined) {
     const known = Object.keys(channels);
@@ -61,7 +45,7 @@ export async function notifyTest(channelName: string, options: NotifyTestOptions
   }
   const notifier = createNotifier(channel, env, options.notifierOptions);
   try {
-    const notification = testNotification(channelName, new Date(), traceTemplate);
+    const notification = testNotification(channelName, new Date(), options.traceUrlTemplate);
     const outcome = await notifier.send({ channel: channelName, notifications: [notification] });
     if (outcome.ok) {
       const answer = outcome.response === undefined ? '' : `: ${outcome.response}`;

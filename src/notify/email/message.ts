@@ -1,3 +1,4 @@
+import { cutText } from '../cut.ts';
 import {
   alertFacts,
   errorText,
@@ -12,7 +13,7 @@ import {
   topSeverity,
 } from '../facts.ts';
 import type { Message } from '../types.ts';
-import { cut, escapeHtml, oneLine } from './escape.ts';
+import { escapeHtml, oneLine } from './escape.ts';
 
 export interface EmailContent {
   readonly subject: string;
@@ -20,34 +21,61 @@ export interface EmailContent {
   readonly html: string;
 }
 
-/** Cut long run text per piece so one huge error cannot make a multi-megabyte mail. */
-const MAX_ERROR = 10_000;
-const MAX_PARAMS = 5_000;
-/** Beyond this many alerts a grouped mail lists the rest as a count. */
-const MAX_ALERTS = 100;
+/**
+ * Limits of an email, in characters. Mail servers refuse messages past a size (often 10 to 25 MB, and
+ * a 552 then fails the whole group), and mail clients choke well before: every piece of run text is cut,
+ * and each body stops adding alerts at `BODY`, listing the rest as a count.
+ */
+export const EmailLimits = {
+  SUBJECT: 250,
+  SUMMARY: 1_000,
+  /** A fact (flow, run id, labels, ...) or an annotation. */
+  FACT: 1_000,
+  ERROR: 10_000,
+  PARAMS: 5_000,
+  /** Alerts listed in one email; the rest are counted. */
+  ALERTS: 100,
+  /** Characters of each body (text, HTML) before the remaining alerts are only counted. */
+  BODY: 500_000,
+} as const;
+const L = EmailLimits;
 
 /** Subject with state, flow and severity; plain-text and HTML bodies with the same facts. */
 export function buildEmail(message: Message, subjectPrefix?: string): EmailContent {
   const alerts = messageAlerts(message);
-  const shown = alerts.slice(0, MAX_ALERTS);
-  const more = alerts.length - shown.length;
   const prefix = subjectPrefix === undefined || subjectPrefix === '' ? '' : `${subjectPrefix} `;
-  const subjectLine = oneLine(`${prefix}[${topSeverity(message)}] ${title(message)}`, 250);
-  const moreLine = more > 0 ? `…and ${more} more` : undefined;
+  const subjectLine = oneLine(`${prefix}[${topSeverity(message)}] ${title(message)}`, L.SUBJECT);
 
   // A single alert's own heading says what the title says: the title is for grouped messages.
   const grouped = alerts.length > 1;
+  const color = isAllResolved(message) ? '#2e7d32' : '#c62828';
+  const textHead = grouped ? [cutText(title(message), L.SUBJECT), ''].join('\n') : '';
+  const htmlHead = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    grouped ? `<h2 style="color:${color}">${escapeHtml(cutText(title(message), L.SUBJECT))}</h2>` : '',
+  ].join('\n');
+  const shown: { text: string; html: string }[] = [];
+  let textSize = textHead.length;
+  let htmlSize = htmlHead.length;
+  for (const item of alerts.slice(0, L.ALERTS)) {
+    const text = [...alertText(item), ''].join('\n');
+    const html = alertHtml(item, grouped ? '#333' : color);
+    // The first alert always fits: its pieces are cut to limits far below BODY.
+    if (shown.length > 0 && (textSize + text.length > L.BODY || htmlSize + html.length > L.BODY)) break;
+    shown.push({ text, html });
+    textSize += text.length;
+    htmlSize += html.length;
+  }
+  const more = alerts.length - shown.length;
+  const moreLine = more > 0 ? `…and ${more} more` : undefined;
   const text = [
-    ...(grouped ? [title(message), ''] : []),
-    ...shown.flatMap((a) => [...alertText(a), '']),
+    ...(grouped ? [textHead] : []),
+    ...shown.map((a) => a.text),
     ...(moreLine === undefined ? [] : [moreLine]),
   ].join('\n');
-
-  const color = isAllResolved(message) ? '#2e7d32' : '#c62828';
   const html = [
-    '<!doctype html><html><body style="font-family:sans-serif">',
-    grouped ? `<h2 style="color:${color}">${escapeHtml(title(message))}</h2>` : '',
-    ...shown.map((a) => alertHtml(a, grouped ? '#333' : color)),
+    htmlHead,
+    ...shown.map((a) => a.html),
     moreLine === undefined ? '' : `<p>${escapeHtml(moreLine)}</p>`,
     '</body></html>',
   ].join('\n');
@@ -55,43 +83,53 @@ export function buildEmail(message: Message, subjectPrefix?: string): EmailConte
   return { subject: subjectLine, text, html };
 }
 
-function alertText({ alert, notification, traceUrl }: MessageAlert): string[] {
-  const lines = [`${statusWord(alert, notification)}: ${subject(alert)}`, alert.summary, ''];
-  for (const fact of alertFacts(alert)) lines.push(`${fact.label}: ${fact.value}`);
+/** The run text of one alert, each piece cut to its limit, before either body escapes it. */
+function pieces({ alert, notification, traceUrl }: MessageAlert) {
   const error = errorText(alert);
-  if (error !== undefined) lines.push('', 'Error:', cut(error, MAX_ERROR));
   const params = paramsText(alert);
-  if (params !== undefined) lines.push('', 'Parameters:', cut(params, MAX_PARAMS));
-  if (traceUrl !== undefined) lines.push('', `Trace: ${traceUrl}`);
   const runbook = alert.annotations.runbook;
-  if (runbook !== undefined) lines.push(`Runbook: ${runbook}`);
-  lines.push(`Alert id: ${alert.id} (rule ${alert.rule})`);
+  return {
+    heading: cutText(`${statusWord(alert, notification)}: ${subject(alert)}`, L.FACT),
+    summary: cutText(alert.summary, L.SUMMARY),
+    facts: alertFacts(alert).map((f) => ({ label: f.label, value: cutText(f.value, L.FACT) })),
+    error: error === undefined ? undefined : cutText(error, L.ERROR),
+    params: params === undefined ? undefined : cutText(params, L.PARAMS),
+    traceUrl,
+    runbook: runbook === undefined ? undefined : cutText(runbook, L.FACT),
+    runbookUrl: runbookUrl(alert),
+    id: `${alert.id} (rule ${alert.rule})`,
+  };
+}
+
+function alertText(item: MessageAlert): string[] {
+  const p = pieces(item);
+  const lines = [p.heading, p.summary, ''];
+  for (const fact of p.facts) lines.push(`${fact.label}: ${fact.value}`);
+  if (p.error !== undefined) lines.push('', 'Error:', p.error);
+  if (p.params !== undefined) lines.push('', 'Parameters:', p.params);
+  if (p.traceUrl !== undefined) lines.push('', `Trace: ${p.traceUrl}`);
+  if (p.runbook !== undefined) lines.push(`Runbook: ${p.runbook}`);
+  lines.push(`Alert id: ${p.id}`);
   return lines;
 }
 
-function alertHtml({ alert, notification, traceUrl }: MessageAlert, color: string): string {
-  const rows = alertFacts(alert)
+function alertHtml(item: MessageAlert, color: string): string {
+  const p = pieces(item);
+  const rows = p.facts
     .map((f) => `<tr><th align="left">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`)
     .join('');
   const parts = [
-    `<h3 style="color:${color}">${escapeHtml(`${statusWord(alert, notification)}: ${subject(alert)}`)}</h3>`,
-    `<p><strong>${escapeHtml(alert.summary)}</strong></p>`,
+    `<h3 style="color:${color}">${escapeHtml(p.heading)}</h3>`,
+    `<p><strong>${escapeHtml(p.summary)}</strong></p>`,
     `<table cellpadding="4">${rows}</table>`,
   ];
-  const error = errorText(alert);
-  if (error !== undefined) parts.push(`<h4>Error</h4><pre>${escapeHtml(cut(error, MAX_ERROR))}</pre>`);
-  const params = paramsText(alert);
-  if (params !== undefined)
-    parts.push(`<h4>Parameters</h4><pre>${escapeHtml(cut(params, MAX_PARAMS))}</pre>`);
+  if (p.error !== undefined) parts.push(`<h4>Error</h4><pre>${escapeHtml(p.error)}</pre>`);
+  if (p.params !== undefined) parts.push(`<h4>Parameters</h4><pre>${escapeHtml(p.params)}</pre>`);
   const links: string[] = [];
-  if (traceUrl !== undefined) links.push(`<a href="${escapeHtml(traceUrl)}">View trace</a>`);
-  const runbook = runbookUrl(alert);
-  if (runbook !== undefined) links.push(`<a href="${escapeHtml(runbook)}">Runbook</a>`);
-  else if (alert.annotations.runbook !== undefined)
-    links.push(`Runbook: ${escapeHtml(alert.annotations.runbook)}`);
+  if (p.traceUrl !== undefined) links.push(`<a href="${escapeHtml(p.traceUrl)}">View trace</a>`);
+  if (p.runbookUrl !== undefined) links.push(`<a href="${escapeHtml(p.runbookUrl)}">Runbook</a>`);
+  else if (p.runbook !== undefined) links.push(`Runbook: ${escapeHtml(p.runbook)}`);
   if (links.length > 0) parts.push(`<p>${links.join(' · ')}</p>`);
-  parts.push(
-    `<p style="color:#666;font-size:small">Alert id ${escapeHtml(alert.id)} · rule ${escapeHtml(alert.rule)}</p>`,
-  );
+  parts.push(`<p style="color:#666;font-size:small">Alert id ${escapeHtml(p.id)}</p>`);
   return parts.join('\n');
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { smtpUrlProblem } from '../../alerts/channel-urls.ts';
 
 /** Thrown when `smtpUrl` cannot be used; names the variable, never shows its value. */
 export class SmtpConfigError extends Error {
@@ -21,19 +22,10 @@ export interface SmtpSettings {
  * usually speaks plain SMTP.
  */
 export function parseSmtpUrl(value: string, variable: string): SmtpSettings {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new SmtpConfigError(
-      `${variable} must be a URL such as smtp://user:pass@host:587, and it is not one`,
-    );
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new SmtpConfigError(`${variable} must start with smtp:// or smtps://, got ${url.protocol}//`);
-  }
+  const problem = smtpUrlProblem(value);
+  if (problem !== undefined) throw new SmtpConfigError(`${variable} ${problem}`);
+  const url = new URL(value);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === '') throw new SmtpConfigError(`${variable} must name a host`);
   const secure = url.protocol === 'smtps:';
   const port = url.port === '' ? (secure ? 465 : 587) : Number(url.port);
   const user = decode(url.username);

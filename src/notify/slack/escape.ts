@@ -4,24 +4,18 @@
  * (Slack decodes nothing else). Limits count the escaped text, so escaping and cutting go together.
  */
 
+import { cutEscaped } from '../cut.ts';
+
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 export function escapeMrkdwn(text: string): string {
   return text.replace(/[&<>]/g, (c) => ENTITIES[c] ?? c);
 }
 
-/** Escapes `text` and cuts it so the result, `…` included, is at most `max` characters. */
+/** Escapes `text` and cuts it so the result, the cut marker included, is at most `max` characters. */
 export function escapeAndCut(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
-  // Cut on the raw text so an entity is never split: add characters while the escaped form fits.
-  let out = '';
-  for (const char of text) {
-    const piece = ENTITIES[char] ?? char;
-    if (out.length + piece.length > max - 1) break;
-    out += piece;
-  }
-  return `${out}…`;
+  return escaped.length <= max ? escaped : cutEscaped(text, max, (char) => ENTITIES[char] ?? char);
 }
 
 /** A code block whose content cannot close it early; at most `max` characters in all. */

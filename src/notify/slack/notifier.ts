@@ -1,8 +1,8 @@
+import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import type { SlackChannel } from '../../alerts/channels.ts';
-import { isHttpUrl } from '../facts.ts';
-import { redactor, shorten } from '../redact.ts';
-import { parseRetryAfter } from '../retry-policy.ts';
-import type { DeliveryFailure, Message, Notifier, SendOutcome } from '../types.ts';
+import { redactor } from '../redact.ts';
+import { postJson } from '../transport/post-json.ts';
+import type { Message, Notifier, SendOutcome } from '../types.ts';
 import { buildSlackMessage } from './blocks.ts';
 
 export interface SlackNotifierOptions {
@@ -12,19 +12,12 @@ export interface SlackNotifierOptions {
   readonly urlVariable?: string;
 }
 
-interface WebhookModule {
-  IncomingWebhook: new (
-    url: string,
-    defaults: Record<string, unknown>,
-  ) => { send(message: Record<string, unknown>): Promise<{ text: string }> };
-}
-
 /**
- * Sends through `@slack/webhook` 8, wrapped because the library, as shipped:
- * - retries nothing by default: we pass `retries: 0` explicitly, since the outbox owns retries;
- * - throws on 429 without the response headers: we give it our own `fetch`, which keeps `Retry-After`;
- * - puts a malformed URL into its error: we check the URL first and map every error to a
- *   `DeliveryFailure` whose text has passed through the redactor, so the URL reaches no log.
+ * A Slack incoming webhook. `@slack/webhook` 8 gives the message contract (the body is typed as its
+ * `IncomingWebhookSendArguments`, so a field Slack does not know fails to compile), but not the
+ * transport: its `send` retries through p-retry, throws on a 429 without the `Retry-After` header, and
+ * wraps network errors in its own classes; the outbox owns retries, and the shared `postJson` classifies
+ * every HTTP receiver's answers the same way (redirects refused, errors named, the URL in none of them).
  */
 export class SlackNotifier implements Notifier {
   readonly type = 'slack';
@@ -42,71 +35,21 @@ export class SlackNotifier implements Notifier {
     this.#redact = redactor([webhookUrl]);
   }
 
-  async send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
-    if (!isHttpUrl(this.#url)) {
-      return fail({ kind: 'config', reason: `${this.#variable} is not an http(s) URL` });
-    }
-    let retryAfter: string | null = null;
-    const fetchKeepingHeaders = async (url: string | URL, init?: RequestInit) => {
-      const signals = [init?.signal, options.signal].filter((s): s is AbortSignal => s != null);
-      const response = await fetch(url, { ...init, signal: AbortSignal.any(signals) });
-      retryAfter = response.headers.get('retry-after');
-      return response;
+  send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
+    const { channel, username, iconEmoji } = this.#channel;
+    const body: IncomingWebhookSendArguments = {
+      ...(channel === undefined ? {} : { channel }),
+      ...(username === undefined ? {} : { username }),
+      ...(iconEmoji === undefined ? {} : { icon_emoji: iconEmoji }),
+      ...buildSlackMessage(message),
     };
-    try {
-      const { IncomingWebhook } = await loadWebhookModule();
-      const hook = new IncomingWebhook(this.#url, {
-        fetch: fetchKeepingHeaders,
-        timeout: this.#timeoutMs,
-        retryConfig: { retries: 0 },
-        ...(this.#channel.channel === undefined ? {} : { channel: this.#channel.channel }),
-        ...(this.#channel.username === undefined ? {} : { username: this.#channel.username }),
-        ...(this.#channel.iconEmoji === undefined ? {} : { icon_emoji: this.#channel.iconEmoji }),
-      });
-      const result = await hook.send({ ...buildSlackMessage(message) });
-      return { ok: true, status: 200, response: shorten(this.#redact(result.text), 200) };
-    } catch (error) {
-      return fail(this.#classify(error, retryAfter));
-    }
+    return postJson({
+      url: this.#url,
+      urlVariable: this.#variable,
+      body,
+      timeoutMs: this.#timeoutMs,
+      redact: this.#redact,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   }
-
-  #classify(error: unknown, retryAfter: string | null): DeliveryFailure {
-    const e = error as { statusCode?: unknown; body?: unknown; original?: unknown; message?: unknown };
-    if (typeof e.statusCode === 'number') {
-      const reason = typeof e.body === 'string' && e.body.trim() !== '' ? e.body : `HTTP ${e.statusCode}`;
-      const retryAfterMs = parseRetryAfter(retryAfter);
-      return {
-        kind: 'http',
-        status: e.statusCode,
-        reason: shorten(this.#redact(reason), 200),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      };
-    }
-    const original = (e.original ?? error) as {
-      name?: unknown;
-      message?: unknown;
-      cause?: { code?: unknown };
-    };
-    if (original.name === 'TimeoutError' || original.name === 'AbortError') {
-      return { kind: 'timeout', reason: `no answer within ${this.#timeoutMs}ms` };
-    }
-    const code = typeof original.cause?.code === 'string' ? original.cause.code : undefined;
-    const text = code ?? (typeof original.message === 'string' ? original.message : String(error));
-    return { kind: 'network', reason: shorten(this.#redact(text), 200) };
-  }
-}
-
-let webhookModule: Promise<WebhookModule> | undefined;
-
-/** Loaded on the first Slack send only (a CommonJS package: its exports may sit on `default`). */
-function loadWebhookModule(): Promise<WebhookModule> {
-  webhookModule ??= import('@slack/webhook').then((m) => {
-    const mod = m as unknown as Partial<WebhookModule> & { default?: WebhookModule };
-    return (mod.IncomingWebhook === undefined ? mod.default : mod) as WebhookModule;
-  });
-  return webhookModule;
-}
-
-function fail(failure: DeliveryFailure): SendOutcome {
-  return { ok: false, failure };
 }
