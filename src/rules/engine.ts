@@ -192,18 +192,18 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     const { endsAt: _ended, memory: _memory, ...previous } = existing ?? ({} as Partial<AlertState>);
     book.put(
       {
-      ...(event.memory === undefined ? {} : { memory: event.memory }),
-      fingerprint: identity.fingerprint,
-      rule: rule.name,
-      severity: rule.severity,
-      labels: { ...rule.labels, ...identity.labels },
-      annotations: rule.annotations,
-      // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
-      startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
-      notified: previous.notified ?? false,
-      status: 'firing',
-      summary: event.summary,
-      facts,
+        ...(event.memory === undefined ? {} : { memory: event.memory }),
+        fingerprint: identity.fingerprint,
+        rule: rule.name,
+        severity: rule.severity,
+        labels: { ...rule.labels, ...identity.labels },
+        annotations: rule.annotations,
+        // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
+        startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
+        notified: previous.notified ?? false,
+        status: 'firing',
+        summary: event.summary,
+        facts,
       },
       identity,
     );

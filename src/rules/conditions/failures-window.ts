@@ -1,6 +1,6 @@
 import { formatDuration } from '../../duration.ts';
-import type { AlertBook } from '../alert-book.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { AlertBook } from '../alert-book.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';

@@ -58,7 +58,11 @@ export function taskRetrying(rule: Rule, record: TransitionRecord, ctx: Conditio
   if (isEnd(record)) {
     if (!ctx.anyFiring(rule, record.flow ?? '', record.task ?? '')) return;
     const summary = `${subject(record)} ended ${record.state.name} after ${record.attempt} attempts`;
-    ctx.resolveOutcome(rule, retryIdentity(rule, record, ctx), { at: at(record), summary, facts: ctx.facts(record) });
+    ctx.resolveOutcome(rule, retryIdentity(rule, record, ctx), {
+      at: at(record),
+      summary,
+      facts: ctx.facts(record),
+    });
   } else if (record.state.type === 'RUNNING') {
     const summary = `${subject(record)} is retrying (attempt ${record.attempt})${errorText(record)}`;
     ctx.fire(rule, retryIdentity(rule, record, ctx), { at: at(record), summary, facts: ctx.facts(record) });
