@@ -16,7 +16,8 @@ export class AlertBook {
   readonly #keys = new Map<string, string>();
   /** Per rule, stored states whose identity key could not be recovered: found by fingerprint instead. */
   readonly #keyless = new Map<string, Set<string>>();
-  /** `rule \0 flow` and `rule \0 flow \0 task` → how many of its alerts fire. */
+  /** Per rule, and per `rule \0 flow` and `rule \0 flow \0 task`: how many of its alerts fire. */
+  readonly #firingRules = new Map<string, number>();
   readonly #firing = new Map<string, number>();
   #changes = new Map<string, AlertState | null>();
 
@@ -56,6 +57,7 @@ export class AlertBook {
 
   /** Whether `rule` has a firing alert for this flow (and this task, for task conditions). */
   firing(rule: string, flow: string, task?: string): boolean {
+    if (!this.#firingRules.has(rule)) return false; // most rules fire nothing: no scope string to build
     const scope = task === undefined ? `${rule}\0${flow}` : `${rule}\0${flow}\0${task}`;
     return this.#firing.has(scope);
   }
@@ -129,14 +131,15 @@ export class AlertBook {
   /** The identity's labels win over the rule's, so `flow` and a task condition's `task` are its own. */
   #count(state: AlertState, by: 1 | -1): void {
     if (state.status !== 'firing') return;
+    this.#add(this.#firingRules, state.rule, by);
     const flow = `${state.rule}\0${state.labels.flow ?? ''}`;
-    this.#add(flow, by);
-    this.#add(`${flow}\0${state.labels.task ?? ''}`, by);
+    this.#add(this.#firing, flow, by);
+    this.#add(this.#firing, `${flow}\0${state.labels.task ?? ''}`, by);
   }
 
-  #add(scope: string, by: 1 | -1): void {
-    const count = (this.#firing.get(scope) ?? 0) + by;
-    if (count > 0) this.#firing.set(scope, count);
-    else this.#firing.delete(scope);
+  #add(counts: Map<string, number>, key: string, by: 1 | -1): void {
+    const count = (counts.get(key) ?? 0) + by;
+    if (count > 0) counts.set(key, count);
+    else counts.delete(key);
   }
 }
