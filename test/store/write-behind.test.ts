@@ -232,7 +232,11 @@ function countStatements(store: FlowtelStore): () => number {
       count++;
       return original.apply(this, args);
     };
-    open.push({ close: () => void (target[method] = original) });
+    open.push({
+      close: () => {
+        target[method] = original;
+      },
+    });
   };
   for (const method of ['run', 'get', 'all', 'iterate']) wrap(statement, method);
   for (const method of ['prepare', 'exec', 'pragma']) wrap(db, method);
