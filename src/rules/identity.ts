@@ -23,6 +23,7 @@ export class Identity {
   }
 
   get fingerprint(): string {
+    // A stored identity comes with its fingerprint; only a new one (which has its key) is hashed.
     this.#fingerprint ??= fingerprintOf(this.key ?? '');
     return this.#fingerprint;
   }

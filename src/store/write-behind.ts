@@ -39,9 +39,12 @@ export class WriteBehind {
   readonly #onCommit: Array<() => void> = [];
   #changes = new Map<string, AlertState | null>();
   #outbox: Enqueued[] = [];
-  #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  /** The next background commit: on the next turn, or a retry's timer. */
+  #scheduled: { readonly cancel: () => void } | undefined;
   #retryMs = RETRY_FIRST_MS;
   #lastError: string | undefined;
+  /** After `close`, nothing is committed any more (what is left was reported). */
+  #closed = false;
 
   /** `busyTimeoutMs`: the connection's own, restored after each commit (delivery's calls use it). */
   constructor(db: Database, options: { busyTimeoutMs: number; log: (line: string) => void }) {
@@ -89,15 +92,18 @@ export class WriteBehind {
     for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
       if (this.#commit()) return true;
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) break;
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
     }
+    this.#retryLater(); // the lock may still be released while the process goes on
+    return false;
   }
 
   /** A last commit; says exactly what could not be stored. Returns what is left (lost with the process). */
   close(): { readonly alertChanges: number; readonly notifications: number } {
     this.#cancelScheduled();
     this.#commit();
+    this.#closed = true;
     const left = this.pending();
     if (left.alertChanges > 0 || left.notifications > 0) {
       this.#log(
@@ -108,25 +114,26 @@ export class WriteBehind {
   }
 
   #schedule(): void {
-    if (this.#scheduled !== undefined) return;
-    this.#scheduled = setImmediate(() => this.#background());
+    if (this.#scheduled !== undefined || this.#closed) return;
+    const immediate = setImmediate(() => this.#background());
+    this.#scheduled = { cancel: () => clearImmediate(immediate) };
   }
 
   #background(): void {
     this.#scheduled = undefined;
-    if (this.#commit()) {
-      this.#retryMs = RETRY_FIRST_MS;
-      return;
-    }
+    if (!this.#commit()) this.#retryLater();
+  }
+
+  #retryLater(): void {
+    if (this.#scheduled !== undefined || this.#closed) return;
     // Not kept alive for this: a process that exits without `flush`/`close` chose not to wait.
-    this.#scheduled = setTimeout(() => this.#background(), this.#retryMs).unref();
+    const timer = setTimeout(() => this.#background(), this.#retryMs).unref();
+    this.#scheduled = { cancel: () => clearTimeout(timer) };
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
   }
 
   #cancelScheduled(): void {
-    if (this.#scheduled === undefined) return;
-    clearImmediate(this.#scheduled as NodeJS.Immediate);
-    clearTimeout(this.#scheduled as NodeJS.Timeout);
+    this.#scheduled?.cancel();
     this.#scheduled = undefined;
   }
 
@@ -135,8 +142,8 @@ export class WriteBehind {
     if (this.#changes.size === 0 && this.#outbox.length === 0) return true;
     const changes = this.#changes;
     const outbox = this.#outbox;
-    this.#db.pragma(`busy_timeout = ${COMMIT_BUSY_TIMEOUT_MS}`);
     try {
+      this.#db.pragma(`busy_timeout = ${COMMIT_BUSY_TIMEOUT_MS}`);
       this.#commitBatch.immediate(changes, outbox);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -148,9 +155,10 @@ export class WriteBehind {
       this.#lastError = reason;
       return false;
     } finally {
-      this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+      if (this.#db.open) this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
     }
     this.#lastError = undefined;
+    this.#retryMs = RETRY_FIRST_MS;
     this.#changes = new Map();
     this.#outbox = [];
     if (outbox.length > 0) {
