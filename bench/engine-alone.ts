@@ -23,7 +23,7 @@ const TASKS = ['square', 'cube', 'load', 'parse', 'score', 'write'] as const;
 const RULES = 1_000;
 /** Transitions processed between turns of the event loop, where the store commits behind. */
 const CHUNK = 10_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 export interface EngineAloneResult {
   readonly nonMatchingPerSec: number;
