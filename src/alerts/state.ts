@@ -24,32 +24,30 @@ export interface AlertMemory {
   readonly failures?: readonly number[];
 }
 
-/** Where alert states live: in memory here; delivery may provide a SQLite one. Synchronous on purpose. */
+/**
+ * Where alert states outlive the engine. The engine keeps every state in memory: it reads the store once,
+ * when it starts, and hands it the changes of each evaluation step (a transition, a timer, a flush) once,
+ * at the end of the step. `save` returns at once: a durable store writes behind, off the caller's path.
+ */
 export interface AlertStateStore {
-  get(fingerprint: string): AlertState | undefined;
-  put(state: AlertState): void;
-  delete(fingerprint: string): void;
-  /** Every state, or those of one rule. */
-  list(rule?: string): AlertState[];
+  /** Every stored state (read once, when an engine starts). */
+  load(): AlertState[];
+  /** One step's changes: fingerprint → its new state, or null when the alert is gone. Never blocks. */
+  save(changes: ReadonlyMap<string, AlertState | null>): void;
 }
 
+/** Keeps states for the engines of one process (a test's restart, `rules test`). */
 export class InMemoryAlertStateStore implements AlertStateStore {
   private readonly states = new Map<string, AlertState>();
 
-  get(fingerprint: string): AlertState | undefined {
-    return this.states.get(fingerprint);
+  load(): AlertState[] {
+    return [...this.states.values()];
   }
 
-  put(state: AlertState): void {
-    this.states.set(state.fingerprint, state);
-  }
-
-  delete(fingerprint: string): void {
-    this.states.delete(fingerprint);
-  }
-
-  list(rule?: string): AlertState[] {
-    const all = [...this.states.values()];
-    return rule === undefined ? all : all.filter((s) => s.rule === rule);
+  save(changes: ReadonlyMap<string, AlertState | null>): void {
+    for (const [fingerprint, state] of changes) {
+      if (state === null) this.states.delete(fingerprint);
+      else this.states.set(fingerprint, state);
+    }
   }
 }

@@ -33,15 +33,12 @@ export async function startRunAlerting(
   if (!embeddedAlertingEnabled(env)) return undefined;
   const dir = rulesDir ?? (existsSync('rules') ? 'rules' : undefined);
   if (dir === undefined) return undefined;
-  const [
-    { loadRules, startAlerting, missingSecrets },
-    { openAlertStateStore },
-    { createDelivery, ConsoleNotifier },
-  ] = await Promise.all([
-    import('../rules/index.ts'),
-    import('../store/index.ts'),
-    import('../notify/index.ts'),
-  ]);
+  const [{ loadRules, startAlerting, missingSecrets }, { openStore }, { createDelivery, ConsoleNotifier }] =
+    await Promise.all([
+      import('../rules/index.ts'),
+      import('../store/index.ts'),
+      import('../notify/index.ts'),
+    ]);
   const rules = await loadRules(dir, { env });
   const unconfigured = new Map(
     Object.entries(rules.channels)
@@ -49,18 +46,24 @@ export async function startRunAlerting(
       .filter(([, missing]) => missing.length > 0),
   );
   const log = (line: string) => print(`${line}\n`);
-  // Both read FLOWTEL_HOME from `env` and share its one SQLite file. Without it, alerts would be lost
-  // (or repeated by every run): no run starts.
-  const store = await openAlertStateStore({ env, log }).catch((error: unknown) => {
+  // One connection to FLOWTEL_HOME's SQLite file for alert state and the outbox, so a step's state and
+  // its notifications commit together. Without it, alerts would be lost (or repeated by every run): no
+  // run starts.
+  const store = await openStore({ env, log }).catch((error: unknown) => {
     throw cannotKeepState(error, env);
   });
   const delivery =
     unconfigured.size < Object.keys(rules.channels).length
-      ? await createDelivery({ rules, env, log }).catch((error: unknown) => {
+      ? await createDelivery({ rules, env, log, store: store.outbox }).catch((error: unknown) => {
           store.close();
           throw cannotKeepState(error, env);
         })
       : undefined;
+  // Delivery sends only what is committed: it wakes when notifications are.
+  if (delivery)
+    store.onCommit(() => {
+      void delivery.runDue().catch((error: unknown) => log(`flowtel: delivery failed: ${String(error)}`));
+    });
   const printer = new ConsoleNotifier({ write: print, unconfigured });
   const sink = (notification: Notification) => {
     const sendable = notification.channels.filter((name) => !unconfigured.has(name));
@@ -69,20 +72,24 @@ export async function startRunAlerting(
     }
     if (delivery && sendable.length > 0) delivery.sink({ ...notification, channels: sendable });
   };
-  const alerting = await startAlerting({ rules, sink, store, env });
+  const alerting = await startAlerting({ rules, sink, store: store.alertState, env });
   return {
     links: rules.links,
     async finish(deadlineMs, signal) {
       await alerting.stop();
-      if (delivery) {
-        const { pending } = await delivery.flush(deadlineMs, signal === undefined ? {} : { signal });
+      const started = Date.now();
+      // A file that takes no writes cannot record a send either: sending would only repeat it next run.
+      const stored = await store.flush(deadlineMs);
+      if (delivery && stored) {
+        const left = Math.max(0, deadlineMs - (Date.now() - started));
+        const { pending } = await delivery.flush(left, signal === undefined ? {} : { signal });
         if (pending > 0) {
           log(
             `flowtel: ${pending} notification(s) not delivered yet; they stay in the outbox and are sent by the next flowtel process`,
           );
         }
-        await delivery.close();
       }
+      await delivery?.close();
       store.close();
     },
   };

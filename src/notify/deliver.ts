@@ -26,7 +26,10 @@ export interface DeliveryOptions {
   readonly env?: Env;
   /** Folder of `flowtel.db`. @default FLOWTEL_HOME, else ~/.flowtel */
   readonly home?: string;
-  /** An outbox to use instead of `flowtel.db` (e.g. `InMemoryOutboxStore`); not closed by `close()`. */
+  /**
+   * An outbox to use instead of opening `flowtel.db`: the CLI's shared store (whose enqueues commit with
+   * the alert state of the same engine step), or `InMemoryOutboxStore`. Not closed by `close()`.
+   */
   readonly store?: OutboxStore;
   /** Notifiers to use instead of the real adapters, by channel name (tests). */
   readonly notifiers?: Readonly<Record<string, Notifier>>;

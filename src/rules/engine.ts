@@ -3,6 +3,7 @@ import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
+import { AlertBook } from './alert-book.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
 import { FailuresWindow } from './conditions/failures-window.ts';
 import { Lateness } from './conditions/late.ts';
@@ -27,7 +28,7 @@ export interface RulesEngineOptions {
   readonly sink: NotificationSink;
   /** @default the system clock */
   readonly clock?: Clock;
-  /** @default an in-memory store */
+  /** Read once when the engine starts; each evaluation step's changes are saved at its end. @default in memory */
   readonly store?: AlertStateStore;
   /** Trace link template when the rules do not set `links.trace` (e.g. FLOWTEL_TRACE_URL). */
   readonly traceUrlTemplate?: string;
@@ -82,15 +83,25 @@ export interface EngineStats {
   readonly failureWindows: number;
 }
 
+const TASK_END: readonly ConditionType[] = ['task-retrying', 'task-failed'];
+const TASK_RETRY: readonly ConditionType[] = ['task-retrying'];
+const FLOW_END: readonly ConditionType[] = [
+  'flow-failed',
+  'flow-duration-above',
+  'flow-failures',
+  'flow-running-longer-than',
+];
+const FLOW_RUNNING: readonly ConditionType[] = ['flow-running-longer-than'];
+const NONE: readonly ConditionType[] = [];
+
 /** Which condition types a transition may concern: the index is asked only about these. */
-function conditionsFor(record: TransitionRecord): ConditionType[] {
+function conditionsFor(record: TransitionRecord): readonly ConditionType[] {
   if (record.task !== undefined) {
-    if (isEnd(record)) return ['task-retrying', 'task-failed'];
-    return record.state.type === 'RUNNING' && record.attempt > 1 ? ['task-retrying'] : [];
+    if (isEnd(record)) return TASK_END;
+    return record.state.type === 'RUNNING' && record.attempt > 1 ? TASK_RETRY : NONE;
   }
-  if (isEnd(record))
-    return ['flow-failed', 'flow-duration-above', 'flow-failures', 'flow-running-longer-than'];
-  return record.state.type === 'RUNNING' ? ['flow-running-longer-than'] : [];
+  if (isEnd(record)) return FLOW_END;
+  return record.state.type === 'RUNNING' ? FLOW_RUNNING : NONE;
 }
 
 /**
@@ -104,18 +115,30 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const onError = options.onError ?? ((error: unknown) => console.error('flowtel alerting:', error));
   const onWarning = options.onWarning ?? ((message: string) => console.warn(`flowtel alerting: ${message}`));
   const maxRuns = options.maxRunsInFlight ?? DEFAULT_MAX_RUNS_IN_FLIGHT;
-  const timers = new TimerQueue(clock, onError);
-  const index = new RuleIndex(options.rules.rules);
   const rules = options.rules.rules.filter((r) => r.enabled);
+  const book = new AlertBook(store.load(), options.rules.rules);
+  /** The end of an evaluation step: its changes go to the store in one piece. */
+  const save = () => {
+    const changes = book.takeChanges();
+    if (changes === undefined) return;
+    try {
+      store.save(changes);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const timers = new TimerQueue(clock, onError, save);
+  const index = new RuleIndex(options.rules.rules);
   const silences = new Silences();
   const runs = new Map<string, RunInfo>();
+  let lastTracked: string | undefined;
   let transitions = 0;
   let closed = false;
 
   const groups = new NotificationGroups({
     clock,
     timers,
-    store,
+    book,
     silences,
     newId: options.newId ?? randomUUID,
     traceUrlTemplate: options.rules.links.trace ?? options.traceUrlTemplate,
@@ -139,14 +162,16 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
     fire: (rule, identity, event) => fire(rule, identity, event),
     resolve: (rule, identity, event) => {
-      const existing = store.get(identity.fingerprint);
+      const existing = book.find(identity);
       if (existing) resolve(rule, existing, event);
     },
     resolveOutcome: (rule, identity, event) => {
       for (const state of outcomeTargets(rule, identity)) resolve(rule, state, event);
     },
-    isFiring: (identity) => store.get(identity.fingerprint)?.status === 'firing',
-    state: (identity) => store.get(identity.fingerprint),
+    anyFiring: (rule, flow, task) => book.firing(rule.name, flow, task),
+    isFiring: (identity) => book.find(identity)?.status === 'firing',
+    state: (identity) => book.find(identity),
+    identityOf: (state) => book.identityOf(state),
     warn: onWarning,
     facts: (record) => {
       const run = runOf(record);
@@ -156,35 +181,38 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   };
 
   function fire(rule: Rule, identity: Identity, event: AlertEvent): void {
-    const existing = store.get(identity.fingerprint);
+    const existing = book.find(identity);
     const facts = event.facts ?? existing?.facts ?? {};
     if (existing?.status === 'firing') {
       // Still the same episode: newer facts for repeats, no new notification.
       const memory = event.memory ?? existing.memory;
-      store.put({ ...existing, summary: event.summary, facts, ...(memory === undefined ? {} : { memory }) });
+      book.put({ ...existing, summary: event.summary, facts, ...(memory === undefined ? {} : { memory }) });
       return;
     }
     const { endsAt: _ended, memory: _memory, ...previous } = existing ?? ({} as Partial<AlertState>);
-    store.put({
-      ...(event.memory === undefined ? {} : { memory: event.memory }),
-      fingerprint: identity.fingerprint,
-      rule: rule.name,
-      severity: rule.severity,
-      labels: { ...rule.labels, ...identity.labels },
-      annotations: rule.annotations,
-      // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
-      startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
-      notified: previous.notified ?? false,
-      status: 'firing',
-      summary: event.summary,
-      facts,
-    });
+    book.put(
+      {
+        ...(event.memory === undefined ? {} : { memory: event.memory }),
+        fingerprint: identity.fingerprint,
+        rule: rule.name,
+        severity: rule.severity,
+        labels: { ...rule.labels, ...identity.labels },
+        annotations: rule.annotations,
+        // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
+        startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
+        notified: previous.notified ?? false,
+        status: 'firing',
+        summary: event.summary,
+        facts,
+      },
+      identity,
+    );
     groups.changed(rule);
   }
 
   function resolve(rule: Rule, existing: AlertState, event: AlertEvent): void {
     if (existing.status !== 'firing') return;
-    store.put({
+    book.put({
       ...existing,
       status: 'resolved',
       endsAt: new Date(event.at).toISOString(),
@@ -200,11 +228,11 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
    */
   function outcomeTargets(rule: Rule, identity: Identity): AlertState[] {
     if (!rule.groupBy.includes('error.type')) {
-      const state = store.get(identity.fingerprint);
+      const state = book.find(identity);
       return state ? [state] : [];
     }
     const keys = Object.entries(identity.labels).filter(([key]) => key !== 'error.type');
-    return store.list(rule.name).filter((s) => keys.every(([key, value]) => s.labels[key] === value));
+    return book.list(rule.name).filter((s) => keys.every(([key, value]) => s.labels[key] === value));
   }
 
   const runningLonger = new RunningLongerThan();
@@ -225,12 +253,15 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
 
   function track(record: TransitionRecord): void {
     if (record.flowRunId === undefined) return;
+    // A task of the run heard from last: the run is already where it belongs, last.
+    if (record.task !== undefined && record.flowRunId === lastTracked) return;
     let run = runs.get(record.flowRunId);
     // Most recently heard from last (a Map keeps insertion order), so the first is the one to forget.
     if (run) runs.delete(record.flowRunId);
     else if (record.task !== undefined) return;
     else run = { startedAt: undefined, params: undefined };
     runs.set(record.flowRunId, run);
+    lastTracked = record.flowRunId;
     if (runs.size > maxRuns) runs.delete(runs.keys().next().value as string);
     if (record.task !== undefined) return;
     if (record.params !== undefined) run.params = record.params;
@@ -239,9 +270,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       run.startedAt = Date.parse(record.at);
   }
 
-  /** A silence ended: the alerts it held back that still fire are sent (one pass over the store). */
+  /** A silence ended: the alerts it held back that still fire are sent (one pass over the states). */
   function heldBack(): void {
-    const names = new Set(store.list().flatMap((a) => (a.notified ? [] : [a.rule])));
+    const names = new Set(book.list().flatMap((a) => (a.notified ? [] : [a.rule])));
     for (const rule of rules) if (names.has(rule.name)) groups.changed(rule);
   }
 
@@ -257,9 +288,11 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
           handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
       }
       // The run's memory is needed by its own last transition only.
-      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined)
+      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) {
         runs.delete(record.flowRunId);
-      timers.runDue();
+        lastTracked = undefined;
+      }
+      timers.runDue(); // and saves the step's changes
     },
     registerSchedule(flow, schedule) {
       lateness.registerSchedule(flow, schedule);
@@ -282,8 +315,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     flush() {
       timers.runDue();
       groups.flushAll(rules);
+      save();
     },
-    alerts: () => store.list(),
+    alerts: () => book.list(),
     stats: () => ({
       transitions,
       matcherCalls: index.matcherCalls,
@@ -299,7 +333,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   };
   for (const silence of options.rules.silences) engine.addSilence(silence);
   // Alert states a previous engine left (a restart): resume their windows, repeats and pending messages.
-  failures.resume(index.rulesOf('flow-failures'), store, ctx);
+  failures.resume(index.rulesOf('flow-failures'), book, ctx);
   groups.resume(rules);
   timers.runDue();
   return engine;

@@ -1,6 +1,7 @@
-import type { AlertState, AlertStateStore } from '../alerts/state.ts';
+import type { AlertState } from '../alerts/state.ts';
 import type { Alert, Notification } from '../alerts/types.ts';
 import type { Clock } from '../clock.ts';
+import type { AlertBook } from './alert-book.ts';
 import type { Rule } from './resolve.ts';
 import type { Silences } from './silences.ts';
 import type { Cancel, TimerQueue } from './timers.ts';
@@ -18,7 +19,7 @@ import type { Cancel, TimerQueue } from './timers.ts';
 export interface GroupDeps {
   readonly clock: Clock;
   readonly timers: TimerQueue;
-  readonly store: AlertStateStore;
+  readonly book: AlertBook;
   readonly silences: Silences;
   readonly emit: (notification: Notification) => void;
   readonly newId: () => string;
@@ -42,7 +43,7 @@ export class NotificationGroups {
     const group = this.group(rule.name);
     if (group.cancelFlush) return; // a flush is already on its way and will see this change
     const now = this.deps.clock.now();
-    const quiet = !this.deps.store.list(rule.name).some((a) => a.notified);
+    const quiet = !this.deps.book.list(rule.name).some((a) => a.notified);
     const earliest = quiet ? now + rule.groupWait : now;
     const at = Math.max(
       earliest,
@@ -69,20 +70,20 @@ export class NotificationGroups {
   }
 
   /**
-   * Picks up alert states a previous engine left in the store (a restart): what it had not yet sent is
+   * Picks up alert states a previous engine left (a restart): what it had not yet sent is
    * sent (after groupWait, as new), and repeats of what it announced come `repeatInterval` after the last
    * notification, neither earlier nor never.
    */
   resume(rules: readonly Rule[]): void {
     const now = this.deps.clock.now();
     for (const rule of rules) {
-      const states = this.deps.store.list(rule.name);
+      const states = this.deps.book.list(rule.name);
       if (states.length === 0) continue;
       const announced = states.filter((a) => a.status === 'firing' && a.notified);
       for (const alert of announced) {
         // A state from before lastNotifiedAt was kept: its last notice is unknown, so the clock starts now.
         if (alert.lastNotifiedAt === undefined)
-          this.deps.store.put({ ...alert, lastNotifiedAt: new Date(now).toISOString() });
+          this.deps.book.put({ ...alert, lastNotifiedAt: new Date(now).toISOString() });
       }
       const last = states.reduce(
         (latest, a) => (a.lastNotifiedAt ? Math.max(latest, Date.parse(a.lastNotifiedAt)) : latest),
@@ -95,22 +96,22 @@ export class NotificationGroups {
   }
 
   private flush(rule: Rule): void {
-    const { store, clock } = this.deps;
+    const { book, clock } = this.deps;
     const now = clock.now();
     const firing: AlertState[] = [];
     const resolved: AlertState[] = [];
-    for (const alert of store.list(rule.name)) {
+    for (const alert of book.list(rule.name)) {
       const silenced = this.deps.silences.silenced(alert, now);
       if (alert.status === 'firing') {
         if (!alert.notified && !silenced) firing.push(alert);
       } else {
         // A resolution is news only to those who heard of the firing; either way the episode is over.
         if (alert.notified && !silenced && rule.sendResolved) resolved.push(alert);
-        store.delete(alert.fingerprint);
+        book.delete(alert.fingerprint);
       }
     }
     const sentAt = new Date(now).toISOString();
-    for (const alert of firing) store.put({ ...alert, notified: true, lastNotifiedAt: sentAt });
+    for (const alert of firing) book.put({ ...alert, notified: true, lastNotifiedAt: sentAt });
     if (firing.length > 0) this.send(rule, 'firing', firing);
     if (resolved.length > 0) this.send(rule, 'resolved', resolved);
     if (firing.length > 0 || resolved.length > 0) this.group(rule.name).lastFlushAt = now;
@@ -140,7 +141,7 @@ export class NotificationGroups {
       const sentAt = new Date(now).toISOString();
       const still: AlertState[] = [];
       for (const alert of this.announced(rule)) {
-        this.deps.store.put({ ...alert, lastNotifiedAt: sentAt });
+        this.deps.book.put({ ...alert, lastNotifiedAt: sentAt });
         if (!this.deps.silences.silenced(alert, now)) still.push(alert);
       }
       if (still.length > 0) this.send(rule, 'repeat', still);
@@ -149,7 +150,7 @@ export class NotificationGroups {
   }
 
   private announced(rule: Rule): AlertState[] {
-    return this.deps.store.list(rule.name).filter((a) => a.status === 'firing' && a.notified);
+    return this.deps.book.list(rule.name).filter((a) => a.status === 'firing' && a.notified);
   }
 
   private send(rule: Rule, kind: Notification['kind'], states: readonly AlertState[]): void {

@@ -5,12 +5,28 @@ import type { Rule } from './resolve.ts';
 
 /**
  * An alert's identity: the rule, the condition's keys (flow, task, run, schedule, per DESIGN.md's table)
- * and the rule's `groupBy` values. Equal identities are the same alert; the fingerprint is its hash.
+ * and the rule's `groupBy` values. Equal keys are the same alert. The fingerprint (stored, shown in
+ * messages) hashes the key; it is computed on first use, so looking an alert up costs no hashing.
  */
-export interface Identity {
-  readonly fingerprint: string;
-  /** Identity keys as labels: `flow`, `task`, `run`, `schedule` and the groupBy keys. */
-  readonly labels: Readonly<Record<string, string>>;
+export class Identity {
+  #fingerprint: string | undefined;
+
+  constructor(
+    readonly rule: string,
+    /** The rule name and the sorted labels in one string; undefined for a stored alert's unknown key. */
+    readonly key: string | undefined,
+    /** Identity keys as labels: `flow`, `task`, `run`, `schedule` and the groupBy keys. */
+    readonly labels: Readonly<Record<string, string>>,
+    fingerprint?: string,
+  ) {
+    this.#fingerprint = fingerprint;
+  }
+
+  get fingerprint(): string {
+    // A stored identity comes with its fingerprint; only a new one (which has its key) is hashed.
+    this.#fingerprint ??= fingerprintOf(this.key ?? '');
+    return this.#fingerprint;
+  }
 }
 
 export function identityOf(
@@ -19,9 +35,40 @@ export function identityOf(
   groupBy: Record<string, string>,
 ): Identity {
   const labels = { ...keys, ...groupBy };
-  const canonical = JSON.stringify([rule.name, Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))]);
-  const fingerprint = createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-  return { fingerprint, labels };
+  return new Identity(rule.name, identityKey(rule.name, labels), labels);
+}
+
+/**
+ * The identity a stored alert fired with, so the engine finds it again by key after a restart. Its labels
+ * are the identity's plus the rule's own (the identity's win), so the rule's labels are taken out again,
+ * and the fingerprint proves which way is right (a rule label may share a name with an identity key). A
+ * state whose rule changed its labels since gets no key (undefined): it is found by fingerprint.
+ */
+export function storedIdentityKey(
+  ruleLabels: Readonly<Record<string, string>>,
+  state: { readonly rule: string; readonly fingerprint: string; labels: Readonly<Record<string, string>> },
+): string | undefined {
+  const shared = Object.keys(state.labels).filter((name) => ruleLabels[name] === state.labels[name]);
+  if (shared.length > MAX_SHARED_LABELS) return undefined;
+  // Most likely first: every label the rule also has is the rule's (mask of all ones drops them all).
+  for (let mask = 2 ** shared.length - 1; mask >= 0; mask--) {
+    const dropped = new Set(shared.filter((_, i) => (mask >> i) & 1));
+    const labels = Object.fromEntries(Object.entries(state.labels).filter(([name]) => !dropped.has(name)));
+    const key = identityKey(state.rule, labels);
+    if (fingerprintOf(key) === state.fingerprint) return key;
+  }
+  return undefined;
+}
+
+/** Past this many labels shared with the rule, trying which are the identity's costs too much. */
+const MAX_SHARED_LABELS = 6;
+
+function identityKey(rule: string, labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify([rule, Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))]);
+}
+
+function fingerprintOf(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 /** The values of a rule's groupBy keys for a record; `params` are the run's (task records carry none). */

@@ -32,6 +32,8 @@ export class TimerQueue {
   constructor(
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void = () => {},
+    /** After each run of due entries (the end of a timer's evaluation step: the engine saves then). */
+    private readonly afterRun: () => void = () => {},
   ) {}
 
   schedule(at: number, run: () => void): Cancel {
@@ -67,6 +69,7 @@ export class TimerQueue {
       this.running = false;
     }
     this.arm();
+    this.afterRun();
   }
 
   /** Entries still waiting (cancelled ones excluded). */

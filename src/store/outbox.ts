@@ -29,6 +29,34 @@ interface Row {
 
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now AND (claimed_by IS NULL OR claimed_until < @now)`;
 
+export type OutboxInserter = (notification: Notification, channels: readonly string[], now: number) => void;
+
+/**
+ * Stores a notification's entries (one per channel; ids already stored are left as they are), with a
+ * statement prepared once. Inside the caller's transaction: the write-behind store commits them with
+ * the alert state that produced them.
+ */
+export function outboxInserter(db: Database): OutboxInserter {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO outbox (id, notification_id, channel, rule, payload, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return (notification, channels, now) => {
+    const payload = JSON.stringify(notification);
+    for (const channel of channels) {
+      insert.run(
+        outboxId(notification.id, channel),
+        notification.id,
+        channel,
+        notification.rule,
+        payload,
+        now,
+        now,
+      );
+    }
+  };
+}
+
 /**
  * The outbox in `flowtel.db`. Claims run in `BEGIN IMMEDIATE` transactions: the write lock is taken
  * before the SELECT, so two processes can never lease the same row.
@@ -36,6 +64,7 @@ const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now AND (claimed_b
 export class SqliteOutboxStore implements OutboxStore {
   readonly #db: Database;
   readonly #ownsDb: boolean;
+  #insert: OutboxInserter | undefined;
 
   /** `ownsDb`: close the database with the store. */
   constructor(db: Database, options: { ownsDb?: boolean } = {}) {
@@ -44,24 +73,9 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   enqueue(notification: Notification, channels: readonly string[], now: number): void {
-    const insert = this.#db.prepare(
-      `INSERT OR IGNORE INTO outbox (id, notification_id, channel, rule, payload, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const payload = JSON.stringify(notification);
-    this.#db.transaction(() => {
-      for (const channel of channels) {
-        insert.run(
-          outboxId(notification.id, channel),
-          notification.id,
-          channel,
-          notification.rule,
-          payload,
-          now,
-          now,
-        );
-      }
-    })();
+    this.#insert ??= outboxInserter(this.#db);
+    const insert = this.#insert;
+    this.#db.transaction(() => insert(notification, channels, now))();
   }
 
   claim(request: ClaimRequest): OutboxEntry[] {

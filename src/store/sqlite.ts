@@ -4,6 +4,8 @@ import { databasePath, flowtelHome } from './home.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Database = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement;
+export type Transaction<F extends (...args: never[]) => unknown> = BetterSqlite3.Transaction<F>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -14,6 +16,9 @@ export interface OpenDatabaseOptions {
   /** How long a writer waits for another process's lock before failing. @default 5000 */
   readonly busyTimeoutMs?: number;
 }
+
+/** How long a writer waits for another process's lock, unless told otherwise. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Thrown when the database file cannot be opened or is newer than this version of flowtel. */
 export class StoreError extends Error {
@@ -30,10 +35,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const home = options.home ?? flowtelHome(options.env);
   mkdirSync(home, { recursive: true });
   const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(databasePath(home), { timeout: options.busyTimeoutMs ?? 5000 });
+  const db = new Sqlite(databasePath(home), { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
     // WAL + NORMAL is durable across process crashes (only an OS crash may lose the last commits).
     db.pragma('synchronous = NORMAL');
     migrate(db);

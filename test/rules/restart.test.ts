@@ -1,7 +1,7 @@
 import { expect, describe as group, it } from 'vitest';
 import { InMemoryAlertStateStore } from '../../src/alerts/state.ts';
 import type { RulesFileInput } from '../../src/rules/schema.ts';
-import { flowRun, harness } from './helpers.ts';
+import { flowRun, harness, taskRun } from './helpers.ts';
 
 /**
  * A restart is a new engine over the store the previous one wrote (SQLite in `flowtel run` and `serve`).
@@ -12,10 +12,10 @@ function restartable(rules: RulesFileInput, start: string) {
   const first = harness(rules, start, { store });
   return {
     first,
-    /** Stops the first engine and starts another over the same store, at `at`. */
-    restart(at: string) {
+    /** Stops the first engine and starts another over the same store, at `at` (with changed rules). */
+    restart(at: string, changed = rules) {
       first.engine.close();
-      return harness(rules, at, { store });
+      return harness(changed, at, { store });
     },
   };
 }
@@ -90,5 +90,32 @@ group('after a restart', () => {
     expect(second.sent[0]?.alerts[0]?.summary).toBe(
       'etl started at 2026-11-25T02:20:00Z; 2 scheduled runs were missed',
     );
+  });
+
+  it('resolves an alert whose rule label has the name and value of one of its identity keys', () => {
+    const rules: RulesFileInput = {
+      rules: [{ name: 'load-failed', labels: { task: 'load' }, when: { type: 'task-failed' } }],
+    };
+    const { first, restart } = restartable(rules, '2026-11-25T02:00:00Z');
+    first.feed(taskRun('etl', 'load', 't1', 'Failed', '2026-11-25T02:00:00Z'));
+    const second = restart('2026-11-25T02:10:00Z');
+    second.feed(taskRun('etl', 'load', 't2', 'Completed', '2026-11-25T02:10:00Z'));
+    expect([...first.log(), ...second.log()]).toEqual([
+      '02:00:00 firing load-failed task=load,flow=etl',
+      '02:10:00 resolved load-failed task=load,flow=etl',
+    ]);
+  });
+
+  it('resolves an alert fired before its rule changed its labels', () => {
+    const rule = { name: 'failed', when: { type: 'flow-failed' as const } };
+    const { first, restart } = restartable(
+      { rules: [{ ...rule, labels: { team: 'data' } }] },
+      '2026-11-25T02:00:00Z',
+    );
+    first.feed(flowRun('etl', 'r1', 'Failed', '2026-11-25T02:00:00Z'));
+    const second = restart('2026-11-25T02:10:00Z', { rules: [{ ...rule, labels: { team: 'platform' } }] });
+    second.feed(flowRun('etl', 'r2', 'Completed', '2026-11-25T02:10:00Z'));
+    expect(second.log()).toEqual(['02:10:00 resolved failed team=data,flow=etl']);
+    expect(second.engine.alerts()).toEqual([]);
   });
 });

@@ -7,8 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { createRulesEngine } from '../../src/rules/engine.ts';
 import { loadRules } from '../../src/rules/load.ts';
 import type { TransitionRecord } from '../../src/runtime/transition.ts';
-import { SqliteAlertStateStore } from '../../src/store/alert-state.ts';
-import { openDatabase } from '../../src/store/sqlite.ts';
+import { openStore } from '../../src/store/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'flowtel-restart-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,26 +41,26 @@ describe('alert state in flowtel.db across a restart', () => {
     const sent: Notification[] = [];
     const clock = new ManualClock('2026-11-25T02:00:00Z');
 
-    const db1 = await openDatabase({ home });
+    const store1 = await openStore({ home });
     const engine1 = createRulesEngine({
       rules,
       clock,
-      store: new SqliteAlertStateStore(db1),
+      store: store1.alertState,
       sink: (n) => void sent.push(n),
     });
     engine1.process(flowEnd('2026-11-25T02:00:00Z', 'run-1', true));
     engine1.flush();
     engine1.close();
-    db1.close();
+    store1.close();
     expect(sent.map((n) => n.kind)).toEqual(['firing']);
 
     // The process restarts; the flow fails again within repeatInterval, then completes.
     clock.advanceBy(60_000);
-    const db2 = await openDatabase({ home });
+    const store2 = await openStore({ home });
     const engine2 = createRulesEngine({
       rules,
       clock,
-      store: new SqliteAlertStateStore(db2),
+      store: store2.alertState,
       sink: (n) => void sent.push(n),
     });
     engine2.process(flowEnd('2026-11-25T02:01:00Z', 'run-2', true));
@@ -71,7 +70,7 @@ describe('alert state in flowtel.db across a restart', () => {
     engine2.process(flowEnd('2026-11-25T02:02:00Z', 'run-3', false));
     engine2.flush();
     engine2.close();
-    db2.close();
+    store2.close();
     expect(sent.map((n) => n.kind)).toEqual(['firing', 'resolved']);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertState } from '../../src/alerts/state.ts';
-import { SqliteAlertStateStore } from '../../src/store/alert-state.ts';
+import { openStore } from '../../src/store/index.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase, StoreError } from '../../src/store/sqlite.ts';
 
@@ -55,45 +55,58 @@ describe('the SQLite file', () => {
 
   it('keeps alert states across a reopen', async () => {
     const home = tempHome();
-    const db = await openDatabase({ home });
-    const store = new SqliteAlertStateStore(db);
-    store.put(state('a'));
-    store.put(state('b', 'other'));
-    store.put({ ...state('a'), status: 'resolved' });
-    store.delete('missing');
-    db.close();
-    const reopened = new SqliteAlertStateStore(await openDatabase({ home }));
-    expect(reopened.get('a')?.status).toBe('resolved');
-    expect(reopened.list().map((s) => s.fingerprint)).toEqual(['a', 'b']);
-    expect(reopened.list('other').map((s) => s.fingerprint)).toEqual(['b']);
-    reopened.delete('a');
-    expect(reopened.get('a')).toBeUndefined();
+    const store = await openStore({ home });
+    store.alertState.save(
+      new Map([
+        ['a', state('a')],
+        ['b', state('b', 'other')],
+      ]),
+    );
+    store.alertState.save(
+      new Map([
+        ['a', { ...state('a'), status: 'resolved' as const }],
+        ['missing', null],
+      ]),
+    );
+    expect(await store.flush(1_000)).toBe(true);
+    store.close();
+    const reopened = await openStore({ home });
+    const loaded = reopened.alertState.load();
+    expect(loaded.map((s) => [s.fingerprint, s.status])).toEqual([
+      ['a', 'resolved'],
+      ['b', 'firing'],
+    ]);
+    reopened.alertState.save(new Map([['a', null]]));
+    reopened.close();
+    const again = await openStore({ home });
+    expect(again.alertState.load().map((s) => s.fingerprint)).toEqual(['b']);
+    again.close();
   });
 
-  it('keeps alert state in memory while another process holds the file locked, and saves it after', async () => {
+  it('saves alert state after the caller returns, and while another process holds the lock keeps it and retries', async () => {
     const home = tempHome();
     const logs: string[] = [];
-    const db = await openDatabase({ home, busyTimeoutMs: 20 });
-    const store = new SqliteAlertStateStore(db, { log: (line) => logs.push(line) });
-    store.put(state('a'));
+    const store = await openStore({ home, log: (line) => logs.push(line) });
     const other = await openDatabase({ home });
-    other.exec('BEGIN IMMEDIATE');
-    // The engine must not be stopped mid-evaluation by a locked file: no throw, and reads see the change.
-    expect(() => store.put({ ...state('a'), status: 'resolved' })).not.toThrow();
-    expect(() => store.put(state('b'))).not.toThrow();
-    expect(() => store.delete('a')).not.toThrow();
-    expect(store.get('a')).toBeUndefined();
-    expect(store.list().map((s) => s.fingerprint)).toEqual(['b']);
+    other.exec('BEGIN EXCLUSIVE');
+    other.prepare("INSERT INTO alert_state VALUES ('held', 'r', '{}', 0)").run();
+    // Saving never waits for the file: the engine's step is not stopped by a lock.
+    store.alertState.save(new Map([['a', state('a')]]));
+    store.alertState.save(new Map([['b', state('b')]]));
+    expect(await store.flush(100)).toBe(false);
+    expect(store.pending()).toEqual({ alertChanges: 2, notifications: 0 });
     expect(logs).toEqual([
-      expect.stringContaining('could not save alert state in flowtel.db (database is locked)'),
+      'flowtel: could not store 2 alert state change(s) and 0 notification(s) in flowtel.db (database is locked); kept in memory and retried',
     ]);
-    other.exec('COMMIT');
+    other.exec('ROLLBACK');
     other.close();
 
-    expect(store.flush()).toBe(true);
-    db.close();
-    const reopened = new SqliteAlertStateStore(await openDatabase({ home }));
-    expect(reopened.list().map((s) => s.fingerprint)).toEqual(['b']);
+    expect(await store.flush(1_000)).toBe(true);
+    store.close();
+    const reopened = await openStore({ home });
+    expect(reopened.alertState.load().map((s) => s.fingerprint)).toEqual(['a', 'b']);
+    reopened.close();
+    expect(logs).toHaveLength(1);
   });
 
   it('loads better-sqlite3 only when a store is opened, not when delivery is imported', () => {

@@ -35,9 +35,16 @@ export interface ConditionContext {
    * with `groupBy: [error.type]` the alerts of every error type with the same other keys.
    */
   resolveOutcome(rule: Rule, identity: Identity, event: AlertEvent): void;
+  /**
+   * Whether `rule` has a firing alert for this flow (and task, for task conditions): when not, a resolve
+   * has nothing to do, so the condition need not build an identity (one map lookup).
+   */
+  anyFiring(rule: Rule, flow: string, task?: string): boolean;
   isFiring(identity: Identity): boolean;
   /** The stored state of an alert, e.g. one a previous engine left firing. */
   state(identity: Identity): AlertState | undefined;
+  /** The identity of a stored state (to resume what a previous engine left). */
+  identityOf(state: AlertState): Identity;
   /** Tells the user something that is not an error (each message once is the caller's business). */
   warn(message: string): void;
   /** Facts of a record, completed with what the engine remembers of its run (start, parameters). */

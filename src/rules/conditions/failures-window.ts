@@ -1,6 +1,6 @@
-import type { AlertStateStore } from '../../alerts/state.ts';
 import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { AlertBook } from '../alert-book.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
@@ -48,11 +48,11 @@ export class FailuresWindow {
   }
 
   /** Picks up the windows of alerts a previous engine left firing. */
-  resume(rules: readonly Rule[], store: AlertStateStore, ctx: ConditionContext): void {
+  resume(rules: readonly Rule[], book: AlertBook, ctx: ConditionContext): void {
     for (const rule of rules) {
-      for (const state of store.list(rule.name)) {
+      for (const state of book.list(rule.name)) {
         if (state.status !== 'firing') continue;
-        const window = this.window({ fingerprint: state.fingerprint, labels: state.labels });
+        const window = this.window(ctx.identityOf(state));
         // A state kept without the failure times: its newest known failure is the one that fired it.
         window.failures = [...(state.memory?.failures ?? [Date.parse(state.startsAt)])];
         this.scheduleExpiry(rule, window, ctx);

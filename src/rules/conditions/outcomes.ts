@@ -13,41 +13,39 @@ const at = (record: TransitionRecord) => Date.parse(record.at);
 
 /** Fires when a flow run ends Failed, TimedOut or Crashed; resolves on the flow's next Completed run. */
 export function flowFailed(rule: Rule, record: TransitionRecord, ctx: ConditionContext): void {
-  const identity = ctx.identity(rule, record, flowKeys(record));
-  const facts = ctx.facts(record);
-  if (record.state.type === 'FAILED' || record.state.type === 'CRASHED') {
+  const type = record.state.type;
+  if (type === 'FAILED' || type === 'CRASHED') {
     const how = record.state.name === 'Failed' ? 'failed' : `ended ${record.state.name}`;
-    ctx.fire(rule, identity, {
+    ctx.fire(rule, ctx.identity(rule, record, flowKeys(record)), {
       at: at(record),
       summary: `${subject(record)} ${how}${errorText(record)}`,
-      facts,
+      facts: ctx.facts(record),
     });
-  } else if (record.state.type === 'COMPLETED') {
-    ctx.resolveOutcome(rule, identity, {
+  } else if (type === 'COMPLETED' && ctx.anyFiring(rule, record.flow ?? '')) {
+    ctx.resolveOutcome(rule, ctx.identity(rule, record, flowKeys(record)), {
       at: at(record),
       summary: `${subject(record)} completed again`,
-      facts,
+      facts: ctx.facts(record),
     });
   }
 }
 
 /** Fires when a task run ends Failed or TimedOut; resolves on that task's next Completed run. */
 export function taskFailed(rule: Rule, record: TransitionRecord, ctx: ConditionContext): void {
-  const identity = ctx.identity(rule, record, taskKeys(record));
-  const facts = ctx.facts(record);
-  if (record.state.type === 'FAILED') {
+  const type = record.state.type;
+  if (type === 'FAILED') {
     const how = record.state.name === 'Failed' ? 'failed' : `ended ${record.state.name}`;
     const attempts = record.attempt > 1 ? ` after ${record.attempt} attempts` : '';
-    ctx.fire(rule, identity, {
+    ctx.fire(rule, ctx.identity(rule, record, taskKeys(record)), {
       at: at(record),
       summary: `${subject(record)} ${how}${attempts}${errorText(record)}`,
-      facts,
+      facts: ctx.facts(record),
     });
-  } else if (record.state.type === 'COMPLETED') {
-    ctx.resolveOutcome(rule, identity, {
+  } else if (type === 'COMPLETED' && ctx.anyFiring(rule, record.flow ?? '', record.task ?? '')) {
+    ctx.resolveOutcome(rule, ctx.identity(rule, record, taskKeys(record)), {
       at: at(record),
       summary: `${subject(record)} completed again`,
-      facts,
+      facts: ctx.facts(record),
     });
   }
 }
@@ -55,16 +53,24 @@ export function taskFailed(rule: Rule, record: TransitionRecord, ctx: ConditionC
 /** Fires when a task run reaches attempt ≥ minAttempt; resolves when that task run ends (any way). */
 export function taskRetrying(rule: Rule, record: TransitionRecord, ctx: ConditionContext): void {
   const when = rule.when as ConditionOf<'task-retrying'>;
-  const identity = ctx.identity(rule, record, { ...taskKeys(record), run: record.taskRunId ?? '' });
-  const facts = ctx.facts(record);
+  // Attempts only grow: a run below minAttempt has not fired this alert, so its end resolves nothing.
+  if (record.attempt < when.minAttempt) return;
   if (isEnd(record)) {
+    if (!ctx.anyFiring(rule, record.flow ?? '', record.task ?? '')) return;
     const summary = `${subject(record)} ended ${record.state.name} after ${record.attempt} attempts`;
-    ctx.resolveOutcome(rule, identity, { at: at(record), summary, facts });
-  } else if (record.state.type === 'RUNNING' && record.attempt >= when.minAttempt) {
+    ctx.resolveOutcome(rule, retryIdentity(rule, record, ctx), {
+      at: at(record),
+      summary,
+      facts: ctx.facts(record),
+    });
+  } else if (record.state.type === 'RUNNING') {
     const summary = `${subject(record)} is retrying (attempt ${record.attempt})${errorText(record)}`;
-    ctx.fire(rule, identity, { at: at(record), summary, facts });
+    ctx.fire(rule, retryIdentity(rule, record, ctx), { at: at(record), summary, facts: ctx.facts(record) });
   }
 }
+
+const retryIdentity = (rule: Rule, record: TransitionRecord, ctx: ConditionContext) =>
+  ctx.identity(rule, record, { ...taskKeys(record), run: record.taskRunId ?? '' });
 
 /** Fires when a run completes slower than the limit; resolves on the next run within it. */
 export function flowDurationAbove(rule: Rule, record: TransitionRecord, ctx: ConditionContext): void {
@@ -72,16 +78,15 @@ export function flowDurationAbove(rule: Rule, record: TransitionRecord, ctx: Con
   const when = rule.when as ConditionOf<'flow-duration-above'>;
   const facts = ctx.facts(record);
   if (facts.durationMs === undefined) return; // no known start: nothing to compare
-  const identity = ctx.identity(rule, record, flowKeys(record));
   const took = `${subject(record)} took ${humanDuration(facts.durationMs)}`;
   if (facts.durationMs > when.duration) {
-    ctx.fire(rule, identity, {
+    ctx.fire(rule, ctx.identity(rule, record, flowKeys(record)), {
       at: at(record),
       summary: `${took}, above ${formatDuration(when.duration)}`,
       facts,
     });
-  } else {
-    ctx.resolveOutcome(rule, identity, {
+  } else if (ctx.anyFiring(rule, record.flow ?? '')) {
+    ctx.resolveOutcome(rule, ctx.identity(rule, record, flowKeys(record)), {
       at: at(record),
       summary: `${took}, within ${formatDuration(when.duration)}`,
       facts,
