@@ -35,26 +35,10 @@ export async function runCase(
   rules: LoadedRules,
   options: { readonly dir: string; readonly start: string | undefined; readonly env: Record<string, string> },
 ): Promise<CaseResult> {
-  let recorded: unknown[] = [];
-  if (test.input !== undefined) {
-    const text = await readFile(resolvePath(options.dir, test.input), 'utf8');
-    recorded = text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as unknown);
-  }
   const inputs: TransitionRecord[] = [];
   const problems: string[] = [];
-  const parsedRecorded = recorded.map((raw, i) => {
-    const result = RecordInput.safeParse(raw);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        problems.push(`${test.input}: line ${i + 1}: ${readablePath(issue.path)}: ${issue.message}`);
-      }
-    }
-    return result.data;
-  });
-  const all = [...parsedRecorded.filter((r) => r !== undefined), ...test.records];
+  const recorded = test.input === undefined ? [] : await readRecorded(test.input, options.dir, problems);
+  const all = [...recorded, ...test.records];
   const startRef = test.start ?? options.start ?? all.find((r) => !r.at.startsWith('+'))?.at;
   const start = startRef === undefined || startRef.startsWith('+') ? undefined : Date.parse(startRef);
   try {
@@ -114,6 +98,35 @@ export async function runCase(
     details: passed ? [] : diffLines(expectedText, actualText),
     warnings: [...warnings],
   };
+}
+
+/**
+ * The records of a `--record` file, one JSON object per line (blank lines skipped). What cannot be read
+ * or parsed goes to `problems`, one line each with the file and the line number.
+ */
+async function readRecorded(input: string, dir: string, problems: string[]): Promise<RecordInput[]> {
+  let text: string;
+  try {
+    text = await readFile(resolvePath(dir, input), 'utf8');
+  } catch (error) {
+    problems.push(`${input}: cannot read: ${(error as Error).message}`);
+    return [];
+  }
+  return text.split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${input}: line ${i + 1}: not JSON: ${(error as Error).message}`);
+      return [];
+    }
+    const result = RecordInput.safeParse(raw);
+    if (result.success) return [result.data];
+    for (const issue of result.error.issues)
+      problems.push(`${input}: line ${i + 1}: ${readablePath(issue.path)}: ${issue.message}`);
+    return [];
+  });
 }
 
 /** flow-late rules that take the schedule from the flow when no schedule of the case is for a flow of theirs. */
