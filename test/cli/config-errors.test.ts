@@ -24,11 +24,7 @@ describe('configuration mistakes, checked before the run', () => {
       '0',
       "FLOWTEL_HEARTBEAT_INTERVAL must be a duration such as '500ms', '30s' or '2m', got '0'",
     ],
-    [
-      'FLOWTEL_RECORD_PARAMS',
-      'all',
-      "FLOWTEL_RECORD_PARAMS must be 'values', 'types' or 'none', got 'all'",
-    ],
+    ['FLOWTEL_RECORD_PARAMS', 'all', "FLOWTEL_RECORD_PARAMS must be 'values', 'types' or 'none', got 'all'"],
     ['OTEL_BSP_MAX_QUEUE_SIZE', '0', "OTEL_BSP_MAX_QUEUE_SIZE must be a positive integer, got '0'"],
   ])('%s=%s starts no run and sends no alert: one line, exit 2', async (variable, value, line) => {
     const result = await runCli(['run', fixture('failing.ts')], {
