@@ -56,13 +56,13 @@ export async function runCase(
   }
 
   const clock = new ManualClock(start ?? Date.parse(inputs[0]!.at));
-  const sent: Notification[] = [];
+  const sent = new Compared(test);
   const warnings = new Set(unscheduledRules(rules, test));
   let ids = 0;
   const engine = createRulesEngine({
     rules,
     clock,
-    sink: (n) => void sent.push(n),
+    sink: (n) => sent.add(n),
     newId: () => `test-${++ids}`,
     onWarning: (message) =>
       void warnings.add(message.replace('with flow({ schedule })', "in the test case's schedules")),
@@ -85,19 +85,38 @@ export async function runCase(
   }
 
   const expected = test.expect.map((e) => project(normalise(e, start), undefined));
-  const compared = sent.filter((n) => test.kinds.includes(n.kind));
-  const actual = compared.map((n, i) => project(n, normaliseOrUndefined(test.expect[i], start)));
+  const actual = sent.kept.map((n, i) => project(n, normaliseOrUndefined(test.expect[i], start)));
   const yaml = (value: unknown) => stringify(value, { aliasDuplicateObjects: false }).trimEnd().split('\n');
   const expectedText = yaml(expected);
   const actualText = yaml(actual);
-  const passed = expectedText.join('\n') === actualText.join('\n');
-  return {
-    name: test.name,
-    passed,
-    isDiff: true,
-    details: passed ? [] : diffLines(expectedText, actualText),
-    warnings: [...warnings],
-  };
+  const passed = sent.dropped === 0 && expectedText.join('\n') === actualText.join('\n');
+  const details = passed ? [] : diffLines(expectedText, actualText);
+  if (sent.dropped > 0) details.push(`+ ... and ${sent.dropped} more notifications`);
+  return { name: test.name, passed, isDiff: true, details, warnings: [...warnings] };
+}
+
+/** Unexpected notifications shown in a diff past the expected ones; the rest are only counted. */
+const SHOWN_PAST_EXPECTED = 20;
+
+/**
+ * The notifications of the kinds a case compares, kept up to what a diff can show. A case over years
+ * of simulated time can send hundreds of thousands (a repeat every 4 h); holding and printing them all
+ * would cost more than running the engine, and nobody reads a diff that long.
+ */
+class Compared {
+  readonly kept: Notification[] = [];
+  dropped = 0;
+  private readonly limit: number;
+
+  constructor(private readonly test: TestCase) {
+    this.limit = test.expect.length + SHOWN_PAST_EXPECTED;
+  }
+
+  add(notification: Notification): void {
+    if (!this.test.kinds.includes(notification.kind)) return;
+    if (this.kept.length < this.limit) this.kept.push(notification);
+    else this.dropped++;
+  }
 }
 
 /**
