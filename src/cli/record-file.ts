@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import { UsageError } from './usage.ts';
 
 export interface RecordFile {
-  /** Appends one transition record as a JSON line; after a write error, does nothing. */
+  /** Appends one transition record as a JSON line; after a write error or `close()`, does nothing. */
   write(record: unknown): void;
   /** Flushes what is buffered and closes the file; never rejects. */
   close(): Promise<void>;
@@ -28,6 +28,7 @@ export function openRecordFile(path: string, report: (line: string) => void): Re
   const stream = createWriteStream(path, { fd });
   let failed = false;
   let started = false;
+  let closing = false;
   const fail = (error: unknown) => {
     if (failed) return;
     failed = true;
@@ -37,7 +38,7 @@ export function openRecordFile(path: string, report: (line: string) => void): Re
   const closed = finished(stream).catch(fail);
   return {
     write(record) {
-      if (failed) return;
+      if (failed || closing) return;
       if (!started) {
         started = true;
         if (!empty(fd, fail)) return;
@@ -45,6 +46,7 @@ export function openRecordFile(path: string, report: (line: string) => void): Re
       stream.write(`${JSON.stringify(record)}\n`);
     },
     async close() {
+      closing = true;
       if (!stream.destroyed) stream.end();
       await closed;
     },
