@@ -95,7 +95,12 @@ async function readRulesFile(
   let raw: unknown;
   let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
   if (ext === '.yaml' || ext === '.yml') {
-    const text = await readFile(file, 'utf8');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      return { problems: [fileProblem(shown, `cannot read: ${(error as Error).message}`)] };
+    }
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false });
     if (doc.errors.length > 0) {
