@@ -64,3 +64,22 @@ export class CancelledError extends Error {
 export class OptionsError extends TypeError {
   override name = 'OptionsError';
 }
+
+/**
+ * A setting read from the environment has a value flowtel cannot use: `variable` and `value` name it,
+ * the message says what is allowed. Thrown when the settings are read: `FLOWTEL_*` when a flow run
+ * starts (the run then ends Crashed, naming the variable), `OTEL_*` by `setupTelemetry`,
+ * `FLOWTEL_LOAD_TIMEOUT` when a flow or rules file is loaded. `flowtel` checks them all before it runs
+ * anything and prints a bad one as a usage error (exit 2, no run, no alert).
+ */
+export class ConfigError extends RangeError {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    allowed: string,
+    options: ErrorOptions & { readonly hint?: string } = {},
+  ) {
+    super(`${variable} must be ${allowed}, got '${value}'${options.hint ? ` ${options.hint}` : ''}`, options);
+  }
+}

@@ -6,6 +6,7 @@
 export { DurationError } from './duration.ts';
 export {
   CancelledError,
+  ConfigError,
   FlowRunError,
   NonRetryableError,
   OptionsError,

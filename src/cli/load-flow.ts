@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isFlow } from '../runtime/brand.ts';
 import type { Flow } from '../runtime/flow.ts';
+import { importUserModule, loadFailure } from '../user-module.ts';
 import { UsageError } from './usage.ts';
 
 type AnyFlow = Flow<unknown, unknown>;
@@ -13,16 +13,22 @@ const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
  * Imports the user's file and picks the flow to run: the only flow it exports, or the one named by
  * `--flow` (its flow name or export name). Flows are recognised by their brand, so a file that uses
  * another copy of flowtel works too. TypeScript files load through tsx, registered only when needed.
+ * A file that does not load (a syntax error, a throw, a top-level await past `timeoutMs`) is a usage
+ * error that names it.
  */
-export async function loadFlow(file: string, wanted: string | undefined): Promise<AnyFlow> {
+export async function loadFlow(
+  file: string,
+  wanted: string | undefined,
+  timeoutMs: number,
+): Promise<AnyFlow> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`cannot find ${file}`);
   if (TYPESCRIPT.test(path)) await registerTypeScript();
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importUserModule(path, timeoutMs);
   } catch (error) {
-    throw new UsageError(`${file} does not load: ${firstLine(error)}`);
+    throw new UsageError(`${file} does not load: ${loadFailure(error)}`);
   }
   const flows = exportedValues(module).filter(([, value]) => isFlow(value)) as Array<[string, AnyFlow]>;
   const unique = [...new Map(flows.map(([name, value]) => [value, name])).entries()];
@@ -69,9 +75,4 @@ function describe(flows: Array<[AnyFlow, string]>): string {
       value.flowName === exportName ? exportName : `${value.flowName} (export ${exportName})`,
     )
     .join(', ');
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }

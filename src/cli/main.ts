@@ -1,12 +1,16 @@
+import { ConfigError } from '../errors.ts';
 import type { CliIo } from './io.ts';
 import { ExitCode, MAIN_HELP, UsageError } from './usage.ts';
 
-/** Runs one CLI command and answers with its exit code; usage errors print one line to fix and exit 2. */
+/**
+ * Runs one CLI command and answers with its exit code. Usage errors and bad settings (`ConfigError`:
+ * a `FLOWTEL_*` or `OTEL_*` value) print one line to fix and exit 2.
+ */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(args, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
       io.stderr.write(`flowtel: ${error.message}\n`);
       return ExitCode.USAGE;
     }

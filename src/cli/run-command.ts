@@ -1,15 +1,18 @@
-import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { traceUrl, traceUrlTemplate } from '../alerts/trace-link.ts';
+import { readLoadTimeout, readSettings } from '../config.ts';
 import { humanDuration } from '../duration.ts';
-import { ParameterValidationError } from '../errors.ts';
+import { ConfigError, ParameterValidationError } from '../errors.ts';
+import { readOtelConfig } from '../otel/config.ts';
+import { RulesLoadError } from '../rules/errors.ts';
 import { onTransition } from '../runtime/hub.ts';
 import { validateParams } from '../runtime/params.ts';
 import type { FlowRunRecord } from '../runtime/run-record.ts';
-import { startRunAlerting } from './alerting.ts';
+import { cannotKeepState, startRunAlerting } from './alerting.ts';
 import type { CliIo } from './io.ts';
 import { loadFlow } from './load-flow.ts';
 import { nonTextParams, parseParams } from './params-args.ts';
+import { openRecordFile } from './record-file.ts';
 import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
 import { PipeView, type RunView } from './view/pipe-view.ts';
 import { TtyView } from './view/tty-view.ts';
@@ -33,8 +36,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     throw new UsageError('flowtel run needs a file: flowtel run <file> (see flowtel run --help)');
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument '${positionals[1]}' (parameters go in --param key=value)`);
+  checkSettings(io.env);
 
-  const flow = await loadFlow(file, values.flow);
+  const flow = await loadFlow(file, values.flow, readLoadTimeout(io.env));
   const params = await checkedParams(
     flow.flowName,
     flow.options.schema,
@@ -43,18 +47,14 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   );
   // Alerts and delivery notes go to stderr, through the live view while it is on screen.
   let print: (text: string) => void = (text) => io.stderr.write(text);
+  const recording = values.record === undefined ? undefined : openRecordFile(values.record, (t) => print(t));
   const alerting = await startRunAlerting(values.rules, io.env, (text) => print(text)).catch(
     (error: unknown) => {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`the alert rules do not load:\n${(error as Error).message}`);
+      throw alertingRefusal(error, io.env);
     },
   );
   const { setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
-  await setupTelemetry({ serviceName: flow.flowName, env: io.env }).catch((error: unknown) => {
-    // A bad OTEL_* value (named in the message) is a usage error: no run starts.
-    if (error instanceof RangeError) throw new UsageError(error.message);
-    throw error;
-  });
+  await setupTelemetry({ serviceName: flow.flowName, env: io.env });
 
   const view: RunView = io.stdout.isTTY
     ? new TtyView(io.stdout as NodeJS.WriteStream, 100, (text) => io.stderr.write(text))
@@ -64,10 +64,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
         (text) => io.stderr.write(text),
       );
   print = (text) => view.print(text);
-  const recording = values.record ? createWriteStream(values.record) : undefined;
   const stopObserving = onTransition((record) => {
     view.onTransition(record);
-    recording?.write(`${JSON.stringify(record)}\n`);
+    recording?.write(record);
   });
   const stop = new AbortController();
   const signals = handleSignals(stop, io);
@@ -84,11 +83,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     `${summary(record, traceUrl(traceUrlTemplate(alerting?.links, io.env), record.traceId))}\n`,
   );
   const alerts = alerting?.finish(FLUSH_DEADLINE_MS, signals.finishing);
-  const finished = Promise.all([
-    alerts,
-    shutdownTelemetry(FLUSH_DEADLINE_MS),
-    recording && new Promise((resolve) => recording.end(resolve)),
-  ]);
+  const finished = Promise.all([alerts, shutdownTelemetry(FLUSH_DEADLINE_MS), recording?.close()]);
   // A signal while flushing: what is unsent stays in the outbox (released, so the next run sends it
   // at once), and the process does not wait for the telemetry deadline.
   const interrupted = new Promise<'interrupted'>((resolve) =>
@@ -113,6 +108,32 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   return (
     signals.exitCode() ?? (record.state.type === 'COMPLETED' ? ExitCode.COMPLETED : ExitCode.NOT_COMPLETED)
   );
+}
+
+/**
+ * Every setting the run reads, checked before anything starts: a bad `FLOWTEL_*` or `OTEL_*` value
+ * throws `ConfigError` (a usage error, exit 2), instead of a run that ends Crashed and pages someone.
+ * The OTEL warnings are left to the telemetry set-up, so each prints once.
+ */
+function checkSettings(env: CliIo['env']): void {
+  readSettings(env);
+  readLoadTimeout(env);
+  readOtelConfig(env, () => {});
+}
+
+/**
+ * Why embedded alerting cannot start, as a usage error that says which part is at fault: the rules, or
+ * the store that keeps alert state (a damaged `flowtel.db` is not a rules problem). Anything else is
+ * unexpected and keeps its stack.
+ */
+function alertingRefusal(error: unknown, env: CliIo['env']): unknown {
+  if (error instanceof UsageError || error instanceof ConfigError) return error;
+  if (error instanceof RulesLoadError)
+    return new UsageError(`the alert rules do not load:\n${error.message}`);
+  const code = (error as { code?: unknown } | null)?.code;
+  const isStore =
+    (typeof code === 'string' && code.startsWith('SQLITE_')) || (error as Error)?.name === 'StoreError';
+  return isStore ? cannotKeepState(error, env) : error;
 }
 
 function parse(args: readonly string[]) {

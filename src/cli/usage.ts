@@ -21,7 +21,8 @@ Usage:
   flowtel --help | flowtel <command> --help
 
 Environment: OTEL_EXPORTER_OTLP_ENDPOINT (where telemetry goes), FLOWTEL_TRACE_URL (trace link
-template, {traceId} replaced), FLOWTEL_ALERTING=off, FLOWTEL_HOME, FLOWTEL_MAX_TASK_SPANS.
+template, {traceId} replaced), FLOWTEL_ALERTING=off, FLOWTEL_HOME, FLOWTEL_MAX_TASK_SPANS,
+FLOWTEL_LOAD_TIMEOUT (how long a flow or rules file may take to load, default 30s).
 `;
 
 export const RUN_HELP = `flowtel run <file> [options]
@@ -40,6 +41,7 @@ Options:
   -h, --help             this text
 
 Exit codes: 0 the run completed; 1 it did not (failed, timed out, cancelled, crashed);
-2 bad usage, invalid parameters (no run starts) or a file that does not load;
+2 bad usage, invalid parameters or settings (no run starts), a file that does not load or a --record
+path that cannot be written;
 130/143 stopped by SIGINT/SIGTERM (the run ends Cancelled).
 `;

@@ -1,8 +1,10 @@
+import { ConfigError } from '../errors.ts';
+
 /**
  * The `OTEL_*` variables flowtel itself decides on, read once when telemetry is set up. The rest
  * (endpoints, headers, timeout, compression, certificates, sampler, span limits) the SDK's exporters and
  * tracer provider read from `process.env` by themselves, exactly as the specification says; reading them
- * here too would only make two parsers that can disagree.
+ * here too would only make two parsers that can disagree. A value flowtel cannot use throws `ConfigError`.
  */
 
 export type Signal = 'traces' | 'logs' | 'metrics';
@@ -82,8 +84,8 @@ function protocolOf(env: NodeJS.ProcessEnv, signal: Signal): Protocol {
   // Enum values are case-insensitive, as the specification says.
   const protocol = value(env, name)?.toLowerCase() ?? 'http/protobuf';
   if (protocol === 'http/protobuf' || protocol === 'http/json') return protocol;
-  const hint = protocol === 'grpc' ? ' (flowtel exports OTLP over HTTP only; use port 4318)' : '';
-  throw new RangeError(`${name} must be 'http/protobuf' or 'http/json', got '${protocol}'${hint}`);
+  const hint = protocol === 'grpc' ? '(flowtel exports OTLP over HTTP only; use port 4318)' : '';
+  throw new ConfigError(name, protocol, "'http/protobuf' or 'http/json'", { hint });
 }
 
 /** `OTEL_<SIGNAL>_EXPORTER`: `otlp` (the default) or `none`; other exporters are not bundled. */
@@ -94,7 +96,7 @@ function exports(env: NodeJS.ProcessEnv, signal: Signal): boolean {
   const names = raw.split(',').map((part) => part.trim().toLowerCase());
   for (const exporter of names) {
     if (exporter !== 'otlp' && exporter !== 'none') {
-      throw new RangeError(`${name} must be 'otlp' or 'none', got '${raw}'`);
+      throw new ConfigError(name, raw, "'otlp' or 'none'");
     }
   }
   return names.includes('otlp');
@@ -117,9 +119,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const parsed = Number(raw);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
-  }
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new ConfigError(name, raw, 'a positive integer');
   return parsed;
 }
 

@@ -21,12 +21,24 @@ export async function skipAbsentDefaultEndpoint(
 ): Promise<OtelConfig> {
   const defaulted = SIGNALS.filter((signal) => config.signals[signal].export && !hasEndpoint(env, signal));
   if (defaulted.length === 0 || (await listening(port))) return config;
-  notice(
-    `flowtel: nothing listens on ${DEFAULT_HOST}:${port} and no OTLP endpoint is set, so telemetry is not exported: set OTEL_EXPORTER_OTLP_ENDPOINT to send it to a collector, Tempo or Jaeger`,
-  );
+  notice(absentNotice(defaulted, `${DEFAULT_HOST}:${port}`));
   const signals = { ...config.signals };
   for (const signal of defaulted) signals[signal] = { ...signals[signal], export: false };
   return { ...config, signals };
+}
+
+/**
+ * Names what is not exported. With a signal-specific endpoint set (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
+ * only), saying "no endpoint is set" would be wrong: the other signals lack one, and it says which.
+ */
+function absentNotice(defaulted: readonly Signal[], address: string): string {
+  if (defaulted.length === SIGNALS.length) {
+    return `flowtel: nothing listens on ${address} and no OTLP endpoint is set, so telemetry is not exported: set OTEL_EXPORTER_OTLP_ENDPOINT to send it to a collector, Tempo or Jaeger`;
+  }
+  const names = defaulted.join(' and ');
+  const variables = defaulted.map((s) => `OTEL_EXPORTER_OTLP_${s.toUpperCase()}_ENDPOINT`).join(', ');
+  const off = defaulted.map((s) => `OTEL_${s.toUpperCase()}_EXPORTER=none`).join(', ');
+  return `flowtel: ${names} have no OTLP endpoint of their own and nothing listens on ${address}, so they are not exported: set OTEL_EXPORTER_OTLP_ENDPOINT (or ${variables}), or ${off}`;
 }
 
 function hasEndpoint(env: NodeJS.ProcessEnv, signal: Signal): boolean {

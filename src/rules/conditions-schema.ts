@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { CronExpression, Duration, Instant, NamePattern, TimeZone } from './schema-parts.ts';
 
 /**
- * The seven conditions of DESIGN.md's identity and resolution table, one strict object each, so a key that
- * belongs to another condition (a `task` on `flow-failed`, a `count` on `flow-late`) is reported.
+ * The seven conditions (the README's table under "Alert rules as code" gives each one's identity and
+ * resolution), one strict object each, so a key that belongs to another condition (a `task` on
+ * `flow-failed`, a `count` on `flow-late`) is reported.
  */
 
 const flowMatch = {

@@ -18,26 +18,3 @@ export class RulesLoadError extends Error {
     );
   }
 }
-
-/**
- * Thrown by `rulesTest` helpers when a test file itself is malformed (as opposed to a test that fails):
- * `file` and `path` name the place, as for rules files.
- */
-export class RulesTestFileError extends Error {
-  override readonly name = 'RulesTestFileError';
-  constructor(
-    readonly file: string,
-    readonly problems: readonly Problem[],
-    options?: ErrorOptions,
-  ) {
-    super(problems.map((p) => formatProblem(p)).join('\n'), options);
-  }
-}
-
-/** Thrown by the engine when it is given rules that do not validate (e.g. in code, bypassing the loader). */
-export class InvalidRulesError extends Error {
-  override readonly name = 'InvalidRulesError';
-  constructor(readonly problems: readonly Problem[]) {
-    super(problems.map((p) => formatProblem(p)).join('\n'));
-  }
-}

@@ -33,7 +33,7 @@ export {
   type RulesEngine,
   type RulesEngineOptions,
 } from './engine.ts';
-export { InvalidRulesError, RulesLoadError, RulesTestFileError } from './errors.ts';
+export { RulesLoadError } from './errors.ts';
 export { inspectRules, type LoadOptions, loadRules } from './load.ts';
 export { formatProblem, type Problem } from './problems.ts';
 export { type LoadedRules, RULE_DEFAULTS, type Rule } from './resolve.ts';

@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ChannelDefinition } from '../alerts/channels.ts';
+import { readLoadTimeout } from '../config.ts';
+import { importUserModule, loadFailure } from '../user-module.ts';
 import { RulesLoadError } from './errors.ts';
 import { type Problem, problemsFromIssues } from './problems.ts';
 import { type LoadedRules, mergeRuleFiles, type ParsedFile } from './resolve.ts';
@@ -23,6 +24,8 @@ export interface LoadOptions {
   readonly env?: Env;
   /** Paths in problems are shown relative to this folder. @default process.cwd() */
   readonly cwd?: string;
+  /** How long a TypeScript rules file may take to import. @default FLOWTEL_LOAD_TIMEOUT, else 30 s */
+  readonly loadTimeoutMs?: number;
 }
 
 const RULE_FILE = /\.(ts|mts|yaml|yml)$/;
@@ -47,15 +50,17 @@ export async function inspectRules(
     const message = `cannot read the rules folder: ${(error as Error).message}`;
     return { rules: undefined, problems: [{ severity: 'error', file: shown(dir), path: '', message }] };
   }
+  const timeoutMs = options.loadTimeoutMs ?? readLoadTimeout();
   const problems: Problem[] = [];
   const parsed: ParsedFile[] = [];
   for (const file of files) {
-    const result = await readRulesFile(file, shown(file));
-    problems.push(...result.problems);
+    const result = await readRulesFile(file, shown(file), timeoutMs);
+    append(problems, result.problems);
     if (result.parsed) parsed.push(result.parsed);
   }
   const merged = mergeRuleFiles(parsed);
-  problems.push(...merged.problems, ...checkMergedRules(merged.rules, options.env ?? process.env));
+  append(problems, merged.problems);
+  append(problems, checkMergedRules(merged.rules, options.env ?? process.env));
   return { rules: merged.rules, problems };
 }
 
@@ -76,15 +81,26 @@ async function listRuleFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** `push(...items)` without its limit: a folder of 130,000 rules has as many problems as arguments. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 async function readRulesFile(
   file: string,
   shown: string,
+  timeoutMs: number,
 ): Promise<{ parsed?: ParsedFile; problems: Problem[] }> {
   const ext = extname(file);
   let raw: unknown;
   let lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
   if (ext === '.yaml' || ext === '.yml') {
-    const text = await readFile(file, 'utf8');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      return { problems: [fileProblem(shown, `cannot read: ${(error as Error).message}`)] };
+    }
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false });
     if (doc.errors.length > 0) {
@@ -98,7 +114,12 @@ async function readRulesFile(
         })),
       };
     }
-    raw = doc.toJS() ?? {};
+    try {
+      raw = doc.toJS() ?? {};
+    } catch (error) {
+      // yaml refuses a document whose aliases expand without bound (a "billion laughs" file).
+      return { problems: [fileProblem(shown, `YAML: ${(error as Error).message}`)] };
+    }
     lineOf = (path) => {
       // The nearest node that exists: a missing key is reported at its parent.
       for (let n = path.length; n >= 0; n--) {
@@ -112,23 +133,29 @@ async function readRulesFile(
     };
   } else {
     try {
-      const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      raw = module.default;
+      raw = (await importUserModule(file, timeoutMs)).default;
     } catch (error) {
-      const message = `cannot import: ${(error as Error).message.split('\n')[0]}`;
-      return { problems: [{ severity: 'error', file: shown, path: '', message }] };
+      return { problems: [fileProblem(shown, `cannot import: ${loadFailure(error)}`)] };
     }
-    if (raw === undefined) {
-      const message = 'must `export default defineRules({ ... })`';
-      return { problems: [{ severity: 'error', file: shown, path: '', message }] };
-    }
+    if (raw === undefined)
+      return { problems: [fileProblem(shown, 'must `export default defineRules({ ... })`')] };
   }
-  const result = RulesFileSchema.safeParse(raw);
+  let result: ReturnType<typeof RulesFileSchema.safeParse>;
+  try {
+    result = RulesFileSchema.safeParse(raw);
+  } catch (error) {
+    // A getter of the exported object threw while it was read.
+    return { problems: [fileProblem(shown, `cannot read its export: ${loadFailure(error)}`)] };
+  }
   if (!result.success) {
     const problems = problemsFromIssues(shown, result.error.issues, raw, lineOf);
     return { parsed: { file: shown, content: salvage(raw) }, problems };
   }
   return { parsed: { file: shown, content: result.data }, problems: [] };
+}
+
+function fileProblem(file: string, message: string): Problem {
+  return { severity: 'error', file, path: '', message };
 }
 
 /**

@@ -52,6 +52,22 @@ describe('telemetry with no endpoint configured', () => {
     }
   });
 
+  it('names the signals without an endpoint when only the traces endpoint is set', async () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' };
+    const notices: string[] = [];
+    await skipAbsentDefaultEndpoint(
+      readOtelConfig(env),
+      env,
+      (line) => notices.push(line),
+      await closedPort(),
+    );
+
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^flowtel: logs and metrics have no OTLP endpoint of their own/);
+    expect(notices[0]).not.toContain('no OTLP endpoint is set');
+    expect(notices[0]).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  });
+
   it('leaves signals with an endpoint of their own alone', async () => {
     const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' };
     const config = await skipAbsentDefaultEndpoint(readOtelConfig(env), env, () => {}, await closedPort());

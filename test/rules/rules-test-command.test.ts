@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expect, describe as group, it } from 'vitest';
 import { rulesTest } from '../../src/rules/commands/test.ts';
+import { tempDir } from '../support/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -75,5 +77,41 @@ group('rules test', () => {
       'test/rules/fixtures/broken/more.yaml:5: rules: expected string, received array',
     );
     expect(c.text()).toContain("test/rules/fixtures/broken/more.yaml:1: unknown key 'channels'");
+  });
+
+  it('shows the first unexpected notifications of a case over years and counts the rest', async () => {
+    const dir = tempDir('flowtel-rules-test-');
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      'rules: [{ name: any-flow-failed, when: { type: flow-failed } }]\n',
+    );
+    writeFileSync(
+      join(dir, 'years.test.yaml'),
+      [
+        'tests:',
+        '  - name: a failure left firing for ten years',
+        '    start: "2026-01-01T00:00:00Z"',
+        '    records:',
+        '      - { at: "+0s", flow: etl, flowRunId: r1, state: Running }',
+        '      - { at: "+1s", flow: etl, flowRunId: r1, state: Failed, error: { type: Error, message: boom } }',
+        '    evaluate: ["+3650d"]',
+        '    expect: [{ rule: any-flow-failed, kind: firing }]',
+        '',
+      ].join('\n'),
+    );
+    const out: string[] = [];
+    const io = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => out.push(t) },
+      cwd: dir,
+    };
+
+    const code = await rulesTest('years.test.yaml', io);
+
+    // A repeat every 4 h for ten years: 21,899 repeats, of which the diff shows 20.
+    const lines = out.join('').split('\n');
+    expect(lines.filter((line) => line.includes('+ - rule: any-flow-failed'))).toHaveLength(20);
+    expect(lines).toContain('      + ... and 21879 more notifications');
+    expect(code).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readLoadTimeout } from '../../config.ts';
 import { inspectRules } from '../load.ts';
 import { formatProblem } from '../problems.ts';
 
@@ -16,8 +17,10 @@ export interface RulesCommandIo {
  * errors first. Exit code 1 on any error, else 0 (warnings, such as unconfigured channels, do not fail).
  */
 export async function rulesCheck(dir: string, io: RulesCommandIo): Promise<number> {
+  const env = io.env ?? process.env;
   const { rules, problems } = await inspectRules(resolve(io.cwd ?? process.cwd(), dir), {
-    env: io.env ?? process.env,
+    env,
+    loadTimeoutMs: readLoadTimeout(env),
     ...(io.cwd === undefined ? {} : { cwd: io.cwd }),
   });
   const errors = problems.filter((p) => p.severity === 'error');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { readLoadTimeout } from '../../config.ts';
 import { inspectRules } from '../load.ts';
 import { formatProblem, problemsFromIssues } from '../problems.ts';
 import { runCase } from '../testing/run-case.ts';
@@ -33,7 +34,14 @@ export async function rulesTest(file: string, io: RulesCommandIo): Promise<numbe
     }
     return 1;
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // yaml refuses a document whose aliases expand without bound (a "billion laughs" file).
+    io.stderr.write(`${shown}: YAML: ${(error as Error).message}\n`);
+    return 1;
+  }
   const parsed = TestFile.safeParse(raw);
   if (!parsed.success) {
     const lineOf = (p: readonly PropertyKey[]) => {
@@ -48,7 +56,11 @@ export async function rulesTest(file: string, io: RulesCommandIo): Promise<numbe
   const spec = parsed.data;
   const dir = dirname(path);
   const env = { ...spec.env };
-  const { rules, problems } = await inspectRules(resolve(dir, spec.rules), { env, cwd });
+  const { rules, problems } = await inspectRules(resolve(dir, spec.rules), {
+    env,
+    cwd,
+    loadTimeoutMs: readLoadTimeout(io.env ?? process.env),
+  });
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || rules === undefined) {
     io.stderr.write(`${shown}: the rules do not load:\n`);

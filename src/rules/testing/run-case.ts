@@ -35,26 +35,10 @@ export async function runCase(
   rules: LoadedRules,
   options: { readonly dir: string; readonly start: string | undefined; readonly env: Record<string, string> },
 ): Promise<CaseResult> {
-  let recorded: unknown[] = [];
-  if (test.input !== undefined) {
-    const text = await readFile(resolvePath(options.dir, test.input), 'utf8');
-    recorded = text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as unknown);
-  }
   const inputs: TransitionRecord[] = [];
   const problems: string[] = [];
-  const parsedRecorded = recorded.map((raw, i) => {
-    const result = RecordInput.safeParse(raw);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        problems.push(`${test.input}: line ${i + 1}: ${readablePath(issue.path)}: ${issue.message}`);
-      }
-    }
-    return result.data;
-  });
-  const all = [...parsedRecorded.filter((r) => r !== undefined), ...test.records];
+  const recorded = test.input === undefined ? [] : await readRecorded(test.input, options.dir, problems);
+  const all = [...recorded, ...test.records];
   const startRef = test.start ?? options.start ?? all.find((r) => !r.at.startsWith('+'))?.at;
   const start = startRef === undefined || startRef.startsWith('+') ? undefined : Date.parse(startRef);
   try {
@@ -72,13 +56,13 @@ export async function runCase(
   }
 
   const clock = new ManualClock(start ?? Date.parse(inputs[0]!.at));
-  const sent: Notification[] = [];
+  const sent = new Compared(test);
   const warnings = new Set(unscheduledRules(rules, test));
   let ids = 0;
   const engine = createRulesEngine({
     rules,
     clock,
-    sink: (n) => void sent.push(n),
+    sink: (n) => sent.add(n),
     newId: () => `test-${++ids}`,
     onWarning: (message) =>
       void warnings.add(message.replace('with flow({ schedule })', "in the test case's schedules")),
@@ -101,19 +85,67 @@ export async function runCase(
   }
 
   const expected = test.expect.map((e) => project(normalise(e, start), undefined));
-  const compared = sent.filter((n) => test.kinds.includes(n.kind));
-  const actual = compared.map((n, i) => project(n, normaliseOrUndefined(test.expect[i], start)));
+  const actual = sent.kept.map((n, i) => project(n, normaliseOrUndefined(test.expect[i], start)));
   const yaml = (value: unknown) => stringify(value, { aliasDuplicateObjects: false }).trimEnd().split('\n');
   const expectedText = yaml(expected);
   const actualText = yaml(actual);
-  const passed = expectedText.join('\n') === actualText.join('\n');
-  return {
-    name: test.name,
-    passed,
-    isDiff: true,
-    details: passed ? [] : diffLines(expectedText, actualText),
-    warnings: [...warnings],
-  };
+  const passed = sent.dropped === 0 && expectedText.join('\n') === actualText.join('\n');
+  const details = passed ? [] : diffLines(expectedText, actualText);
+  if (sent.dropped > 0) details.push(`+ ... and ${sent.dropped} more notifications`);
+  return { name: test.name, passed, isDiff: true, details, warnings: [...warnings] };
+}
+
+/** Unexpected notifications shown in a diff past the expected ones; the rest are only counted. */
+const SHOWN_PAST_EXPECTED = 20;
+
+/**
+ * The notifications of the kinds a case compares, kept up to what a diff can show. A case over years
+ * of simulated time can send hundreds of thousands (a repeat every 4 h); holding and printing them all
+ * would cost more than running the engine, and nobody reads a diff that long.
+ */
+class Compared {
+  readonly kept: Notification[] = [];
+  dropped = 0;
+  private readonly limit: number;
+
+  constructor(private readonly test: TestCase) {
+    this.limit = test.expect.length + SHOWN_PAST_EXPECTED;
+  }
+
+  add(notification: Notification): void {
+    if (!this.test.kinds.includes(notification.kind)) return;
+    if (this.kept.length < this.limit) this.kept.push(notification);
+    else this.dropped++;
+  }
+}
+
+/**
+ * The records of a `--record` file, one JSON object per line (blank lines skipped). What cannot be read
+ * or parsed goes to `problems`, one line each with the file and the line number.
+ */
+async function readRecorded(input: string, dir: string, problems: string[]): Promise<RecordInput[]> {
+  let text: string;
+  try {
+    text = await readFile(resolvePath(dir, input), 'utf8');
+  } catch (error) {
+    problems.push(`${input}: cannot read: ${(error as Error).message}`);
+    return [];
+  }
+  return text.split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${input}: line ${i + 1}: not JSON: ${(error as Error).message}`);
+      return [];
+    }
+    const result = RecordInput.safeParse(raw);
+    if (result.success) return [result.data];
+    for (const issue of result.error.issues)
+      problems.push(`${input}: line ${i + 1}: ${readablePath(issue.path)}: ${issue.message}`);
+    return [];
+  });
 }
 
 /** flow-late rules that take the schedule from the flow when no schedule of the case is for a flow of theirs. */
