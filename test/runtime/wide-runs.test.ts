@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentRun, flow, task } from 'flowtel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { liveHeapGrowth } from '../otel/heap.ts';
+import { liveHeapGrowth } from '../support/heap.ts';
 
 /** Warnings Node prints on stderr while a test runs (MaxListenersExceededWarning and the like). */
 let warnings: Error[] = [];
