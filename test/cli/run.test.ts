@@ -129,7 +129,8 @@ describe('flowtel run', () => {
       env: otlpEnv(),
     });
     expect(result.code).toBe(0);
-    await receiver.waitFor(() => receiver.logs.length > 0, 5000);
+    const traceId = /trace id ([0-9a-f]{32})/.exec(result.stdout)?.[1];
+    await receiver.waitFor(() => receiver.logs.some((l) => l.traceId === traceId), 5000);
     const exported = JSON.stringify([receiver.spans, receiver.logs, receiver.metrics], (_, v) =>
       typeof v === 'bigint' ? v.toString() : v,
     );
