@@ -53,10 +53,11 @@ const noop = task('noop', (i: number) => i);
 
 const CHUNK = 1_000;
 /**
- * Where the heap is measured: a full collection shrinks V8's young generation, and the runs after it
- * pay for that (ten collections in this burst tripled its time on a busy machine), so only a few.
+ * Where the heap is measured, twice in the burst: each measure is a full collection, and they slow the
+ * runs that follow far more than their own length (one every 250 ms made this burst ten times slower on
+ * a busy machine). Spans that a broken bound would hold peak as the burst ends, where the second one is.
  */
-const MEASURE_EVERY = 2_500;
+const MEASURE_EVERY = 5_000;
 
 /** The burst shapes; `measure` is called every `MEASURE_EVERY` runs. */
 const inChunks = (measure = () => {}) =>
