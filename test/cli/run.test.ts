@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpSpanKind } from '../../src/receiver/otlp/index.ts';
 import { fixture, runCli, startCli, tempDir } from '../support/cli.ts';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { refusedPort } from '../support/ports.ts';
 
 let receiver: OtlpReceiver;
 beforeAll(async () => {
@@ -129,7 +129,8 @@ describe('flowtel run', () => {
       env: otlpEnv(),
     });
     expect(result.code).toBe(0);
-    await receiver.waitFor(() => receiver.logs.length > 0, 5000);
+    const traceId = /trace id ([0-9a-f]{32})/.exec(result.stdout)?.[1];
+    await receiver.waitFor(() => receiver.logs.some((l) => l.traceId === traceId), 5000);
     const exported = JSON.stringify([receiver.spans, receiver.logs, receiver.metrics], (_, v) =>
       typeof v === 'bigint' ? v.toString() : v,
     );
@@ -137,13 +138,19 @@ describe('flowtel run', () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
-  it('exits promptly after the run even when user code leaves handles open', async () => {
+  it('exits by itself after the run, with the summary, even when user code leaves a server and a timer open', async () => {
     const result = await runCli(['run', fixture('open-handles.ts')], { env: otlpEnv() });
-    expect(result.code).toBe(0);
+
+    expect({ code: result.code, signal: result.signal, stderr: result.stderr }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
+    expect(result.stdout).toMatch(/^flow open-handles Completed in \d+ms \(task runs: 1 completed\)$/m);
   });
 
   it('finishes the run and exits when the OTLP endpoint is unreachable', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const result = await runCli(['run', fixture('ok.ts')], {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     });
@@ -178,16 +185,15 @@ describe('flowtel run', () => {
 describe('flowtel run waiting on a run that holds no handle', () => {
   it('stays up until the signal comes, rather than letting Node exit on an empty event loop', async () => {
     // No exporter, no rules: nothing but flowtel itself keeps the process alive while the task waits.
-    const run = startCli(['run', fixture('waits-for-signal.ts')], {
+    const run = startCli(['run', fixture('waits-idle.ts')], {
       env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
     });
-    await run.waitForOutput('READY');
-    // Give an empty event loop the time to drain: the process must still be there to receive the signal.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Printed by a timer that holds nothing: the process outlived the moment its event loop was empty.
+    await run.waitForOutput('IDLE');
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
-    expect(result.stdout).toContain('flow waits Cancelled');
+    expect(result.stdout).toContain('flow waits-idle Cancelled');
   });
 });
 
@@ -334,13 +340,4 @@ function writeRules(dir: string): void {
       '',
     ].join('\n'),
   );
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,3 +1,4 @@
+import { TraceFlags, trace } from '@opentelemetry/api';
 import { NonRetryableError } from 'flowtel';
 import { describe, expect, it } from 'vitest';
 import { afterAttempt, type RetryPolicy, retryDelay } from '../../src/runtime/retry.ts';
@@ -91,8 +92,17 @@ describe('parameter redaction', () => {
 });
 
 describe('TRACEPARENT', () => {
-  it('accepts a valid W3C traceparent and refuses malformed ones', () => {
-    expect(contextFromTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBeDefined();
+  it('makes a valid W3C traceparent the remote parent, sampled or not, and refuses malformed ones', () => {
+    const parentOf = (value: string) => trace.getSpanContext(contextFromTraceparent(value)!);
+    expect(parentOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
+    expect(parentOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00')?.traceFlags).toBe(
+      TraceFlags.NONE,
+    );
     for (const bad of [
       '',
       'garbage',

@@ -2,7 +2,7 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { flow, log, type TransitionRecord, task } from 'flowtel';
 import { metricPoints, recordTransitions, setupTestTelemetry, type TestTelemetry } from 'flowtel/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 let telemetry: TestTelemetry;
@@ -110,16 +110,22 @@ describe('log records', () => {
 
   it('emits heartbeats while a flow runs', async () => {
     process.env.FLOWTEL_HEARTBEAT_INTERVAL = '10ms';
+    const heartbeat = () => telemetry.logs().find((l) => l.eventName === 'flowtel.heartbeat');
     try {
-      await flow({ name: 'beating' }, async () => {
-        while (!telemetry.logs().some((l) => l.eventName === 'flowtel.heartbeat'))
-          await new Promise((r) => setTimeout(r, 5));
-      })();
+      // The run lasts until its first heartbeat: a thousand intervals is the bound, not the expectation.
+      await flow({ name: 'beating' }, () =>
+        vi.waitFor(
+          () => {
+            if (!heartbeat())
+              throw new Error('no flowtel.heartbeat log record within 10 s, at a 10ms interval');
+          },
+          { timeout: 10_000, interval: 5 },
+        ),
+      )();
     } finally {
       delete process.env.FLOWTEL_HEARTBEAT_INTERVAL;
     }
-    const beat = telemetry.logs().find((l) => l.eventName === 'flowtel.heartbeat')!;
-    expect(beat.attributes['cicd.pipeline.name']).toBe('beating');
+    expect(heartbeat()?.attributes['cicd.pipeline.name']).toBe('beating');
   });
 });
 

@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { CancelledError, currentRun, flow, TimeoutError, task } from 'flowtel';
 import { setupTestTelemetry, type TestTelemetry } from 'flowtel/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { countdown, gate, untilAborted } from '../support/gates.ts';
 import { exceptionEvents, named, only, stateNames } from '../support/spans.ts';
 
 let telemetry: TestTelemetry;
@@ -11,13 +12,6 @@ beforeAll(() => {
 });
 afterEach(() => telemetry.reset());
 afterAll(() => telemetry.shutdown());
-
-/** Resolves when the signal aborts; the way well-behaved user code waits. */
-function untilAborted(signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(signal.reason), { once: true }),
-  );
-}
 
 describe('timeouts', () => {
   it('ends a task attempt TimedOut and aborts its signal; the attempt is retried', async () => {
@@ -52,9 +46,13 @@ describe('timeouts', () => {
   });
 
   it('ends a task TimedOut when its last attempt times out', async () => {
-    const stuck = task('stuck', () => sleep(10_000, undefined, { signal: currentRun()!.signal }), {
-      timeout: 20,
-    });
+    const stuck = task(
+      'stuck',
+      async () => {
+        throw await untilAborted(currentRun()!.signal);
+      },
+      { timeout: 20 },
+    );
     const record = await flow({ name: 'task-times-out' }, () => stuck()).run();
 
     expect(record.state.name).toBe('Failed');
@@ -113,13 +111,17 @@ describe('cancellation', () => {
 
   it('aborts and awaits sibling task runs when one fails, so nothing runs behind the finished run', async () => {
     const events: string[] = [];
+    const siblingsWaiting = countdown(2);
     const sibling = task('sibling', async () => {
-      await untilAborted(currentRun()!.signal);
-      await sleep(5);
+      const waiting = untilAborted(currentRun()!.signal);
+      siblingsWaiting.arrive();
+      await waiting;
+      // Cleanup that takes a turn of the event loop: a run that did not await it would end first.
+      await setImmediate();
       events.push('sibling stopped');
     });
     const failing = task('failing', async () => {
-      await sleep(5);
+      await siblingsWaiting.opened;
       throw new Error('upstream 500');
     });
     const record = await flow({ name: 'siblings' }, async () => {
@@ -133,8 +135,10 @@ describe('cancellation', () => {
   });
 
   it('gives up on a task run that ignores its signal after the abort grace, and says so', async () => {
-    const stubborn = task('stubborn', () => sleep(60_000));
+    const never = gate();
+    const stubborn = task('stubborn', () => never.opened);
     const record = await flow({ name: 'stubborn', abortGrace: 20, timeout: 10 }, () => stubborn()).run();
+    never.open();
 
     expect(record.state.name).toBe('TimedOut');
     expect(record.taskRuns.counts).toEqual({ Cancelled: 1 });
@@ -154,7 +158,7 @@ describe('concurrency', () => {
       async (i: number) => {
         active++;
         peak = Math.max(peak, active);
-        await sleep(2);
+        await setImmediate();
         active--;
         return i;
       },

@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { currentRun, FlowRunError, flow, task } from 'flowtel';
 import { recordTransitions, setupTestTelemetry, type TestTelemetry } from 'flowtel/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { gate, untilAborted } from '../support/gates.ts';
 import { exceptionEvents, only } from '../support/spans.ts';
 
 let telemetry: TestTelemetry;
@@ -47,9 +48,13 @@ describe('subflows', () => {
   });
 
   it('cancels a running subflow when its parent fails, and ends the parent after it', async () => {
-    const sub = flow({ name: 'long-sub' }, () => sleep(60_000, undefined, { signal: currentRun()!.signal }));
+    const subRunning = gate();
+    const sub = flow({ name: 'long-sub' }, async () => {
+      subRunning.open();
+      throw await untilAborted(currentRun()!.signal);
+    });
     const boom = task('boom', async () => {
-      await sleep(5);
+      await subRunning.opened;
       throw new Error('boom');
     });
     const parent = flow({ name: 'failing-parent' }, async () => {
@@ -60,18 +65,22 @@ describe('subflows', () => {
   });
 
   it('ends a subflow Cancelled, not TimedOut, when its parent times out', async () => {
-    const sub = flow({ name: 'sub-of-slow' }, () =>
-      sleep(60_000, undefined, { signal: currentRun()!.signal }),
-    );
+    const sub = flow({ name: 'sub-of-slow' }, async () => {
+      throw await untilAborted(currentRun()!.signal);
+    });
     const parent = flow({ name: 'slow-parent', timeout: 20 }, () => sub());
 
     expect(await flowEndings(() => parent.run())).toEqual(['sub-of-slow Cancelled', 'slow-parent TimedOut']);
   });
 
   it('does not end a flow run before a subflow it started without awaiting', async () => {
-    const sub = flow({ name: 'background-sub' }, () => sleep(30));
+    const release = gate();
+    const sub = flow({ name: 'background-sub' }, () => release.opened);
     const parent = flow({ name: 'fire-and-forget' }, () => {
       void sub();
+      // Let the subflow go a turn of the event loop after the parent's body returned: a parent that did
+      // not wait for it would have ended by then.
+      void setImmediate().then(release.open);
     });
 
     expect(await flowEndings(() => parent.run())).toEqual([

@@ -1,8 +1,8 @@
 import { getEventListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { currentRun, flow, task } from 'flowtel';
+import { currentRun, flow, onTransition, task } from 'flowtel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { liveHeapGrowth } from '../otel/heap.ts';
+import { countdown, gate, untilAborted } from '../support/gates.ts';
+import { liveHeapGrowth } from '../support/heap.ts';
 
 /** Warnings Node prints on stderr while a test runs (MaxListenersExceededWarning and the like). */
 let warnings: Error[] = [];
@@ -22,17 +22,14 @@ function listenersOnRunSignal(): number {
 
 describe('a flow run with thousands of task runs in flight at once', () => {
   it('keeps one listener on its signal for all task runs waiting for a concurrency slot', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const limited = task('limited', () => gate, { concurrency: 2 });
+    const release = gate();
+    const limited = task('limited', () => release.opened, { concurrency: 2 });
     let listeners = 0;
 
     const record = await flow({ name: 'wide-waiting' }, async () => {
       const runs = Array.from({ length: 2_000 }, () => limited());
       listeners = listenersOnRunSignal();
-      release();
+      release.open();
       await Promise.all(runs);
     }).run();
 
@@ -42,7 +39,8 @@ describe('a flow run with thousands of task runs in flight at once', () => {
   });
 
   it('keeps one listener on its signal for all task runs under a timeout or in a retry delay', async () => {
-    const timed = task('timed', () => sleep(20), { timeout: '1m' });
+    const release = gate();
+    const timed = task('timed', () => release.opened, { timeout: '1m' });
     const flaky = task(
       'flaky',
       () => {
@@ -50,29 +48,50 @@ describe('a flow run with thousands of task runs in flight at once', () => {
       },
       { retries: 1, retryDelay: 20, jitter: 0 },
     );
+    // Every timed run in its attempt (its timeout armed), every flaky run waiting to retry.
+    const allWaiting = countdown(1_000);
+    let retriesStarted = 0;
+    const stopWatching = onTransition((record) => {
+      if (record.task === 'timed' && record.state.name === 'Running') allWaiting.arrive();
+      if (record.task === 'flaky' && record.state.name === 'AwaitingRetry') allWaiting.arrive();
+      if (record.state.name === 'Retrying') retriesStarted++;
+    });
     let listeners = 0;
+    let retriesStartedBeforeCount = 0;
 
     const record = await flow({ name: 'wide-timed' }, async () => {
       const runs = [
         ...Array.from({ length: 500 }, () => timed()),
         ...Array.from({ length: 500 }, () => flaky()),
       ];
-      await sleep(5);
+      await allWaiting.opened;
       listeners = listenersOnRunSignal();
+      retriesStartedBeforeCount = retriesStarted;
+      release.open();
       await Promise.all(runs);
-    }).run();
+    })
+      .run()
+      .finally(stopWatching);
 
-    expect(record.taskRuns.counts).toEqual({ Completed: 1_000 });
+    expect(retriesStartedBeforeCount).toBe(0);
     expect(listeners).toBeLessThanOrEqual(2);
+    expect(record.taskRuns.counts).toEqual({ Completed: 1_000 });
+    expect(retriesStarted).toBe(500);
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 
   it('cancels every task run waiting for a slot when the flow run fails', async () => {
-    const stuck = task('stuck-slot', () => sleep(60_000, undefined, { signal: currentRun()!.signal }), {
-      concurrency: 1,
-    });
+    const slotTaken = gate();
+    const stuck = task(
+      'stuck-slot',
+      () => {
+        slotTaken.open();
+        return untilAborted(currentRun()!.signal);
+      },
+      { concurrency: 1 },
+    );
     const boom = task('boom', async () => {
-      await sleep(5);
+      await slotTaken.opened;
       throw new Error('boom');
     });
 
@@ -86,9 +105,13 @@ describe('a flow run with thousands of task runs in flight at once', () => {
 
   it('holds no memory for task runs with a timeout once they have ended', async () => {
     const timed = task('timed-many', (i: number) => Promise.resolve(i), { timeout: '1m' });
-    const growth = await liveHeapGrowth(() =>
+    // Measured while the flow run lasts: what its ended task runs leave reachable from it.
+    const growth = await liveHeapGrowth((measure) =>
       flow({ name: 'many-timed' }, async () => {
-        for (let i = 0; i < 50_000; i++) await timed(i);
+        for (let i = 1; i <= 50_000; i++) {
+          await timed(i);
+          if (i % 25_000 === 0) measure();
+        }
       }).run(),
     );
 

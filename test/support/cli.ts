@@ -16,7 +16,10 @@ export interface CliResult {
 export interface CliRun {
   readonly child: ChildProcess;
   readonly done: Promise<CliResult>;
-  /** Resolves when stderr (or stdout) has printed `text`. */
+  /**
+   * Resolves when stderr (or stdout) has printed `text`; rejects, naming the exit and the output so far,
+   * if the process ends without printing it.
+   */
   waitForOutput(text: string): Promise<void>;
 }
 
@@ -58,12 +61,21 @@ export function startCli(
   );
   let stdout = '';
   let stderr = '';
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const waiters: Array<{ text: string; resolve: () => void; reject: (error: Error) => void }> = [];
   const check = () => {
     for (const waiter of [...waiters]) {
       if (stdout.includes(waiter.text) || stderr.includes(waiter.text)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
+      } else if (exit) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.reject(
+          new Error(
+            `flowtel exited (code ${exit.code}, signal ${exit.signal}) without printing '${waiter.text}'\n` +
+              `stdout:\n${stdout}\nstderr:\n${stderr}`,
+          ),
+        );
       }
     }
   };
@@ -76,14 +88,18 @@ export function startCli(
     check();
   });
   const done = new Promise<CliResult>((resolveDone) => {
-    child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      exit = { code, signal };
+      check();
+      resolveDone({ code, signal, stdout, stderr });
+    });
   });
   return {
     child,
     done,
     waitForOutput: (text) =>
-      new Promise<void>((resolveWait) => {
-        waiters.push({ text, resolve: resolveWait });
+      new Promise<void>((resolveWait, rejectWait) => {
+        waiters.push({ text, resolve: resolveWait, reject: rejectWait });
         check();
       }),
   };
