@@ -12,7 +12,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Shorter fragments would redact ordinary words; whole secrets shorter than this are still redacted. */
-const MIN_FRAGMENT = 8;
+const MIN_FRAGMENT = 6;
 /** A secret value shorter than this is too common a string to replace in text ("1", "true", "dev"). */
 const MIN_SECRET = 4;
 
@@ -31,8 +31,13 @@ export function secretForms(secret: string): string[] {
     add(url.password, MIN_SECRET);
     add(safeDecode(url.password), MIN_SECRET);
     if (url.pathname.length > 1) add(url.pathname + url.search, MIN_FRAGMENT);
-    for (const segment of url.pathname.split('/')) if (looksSecret(segment)) add(segment, MIN_FRAGMENT);
+    for (const segment of url.pathname.split('/')) {
+      if (!looksSecret(segment)) continue;
+      add(segment, MIN_FRAGMENT);
+      add(safeDecode(segment), MIN_FRAGMENT);
+    }
     for (const value of url.searchParams.values()) if (looksSecret(value)) add(value, MIN_FRAGMENT);
+    if (looksSecret(url.hash.slice(1))) add(url.hash.slice(1), MIN_FRAGMENT);
   }
   // `Bearer abc…`, `Basic abc…`: the credential alone, too.
   const scheme = /^(?:bearer|basic|token)\s+(\S+)$/i.exec(secret.trim());
@@ -101,6 +106,14 @@ export class SecretRegistry {
       'g',
     );
     return text.replace(this.#pattern, REDACTED);
+  }
+
+  /** `JSON.stringify(value)` with every string in it redacted (after any `toJSON`). */
+  stringify(value: unknown): string {
+    if (this.#forms.size === 0) return JSON.stringify(value);
+    return JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'string' ? this.redact(item) : item,
+    );
   }
 
   /** A copy of a JSON-like value with every string in it redacted (objects and arrays walked). */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { embeddedAlertingEnabled } from '../alerts/embedded.ts';
 import type { Notification } from '../alerts/types.ts';
 import { databasePath, flowtelHome } from '../store/home.ts';
+import { registerChannelSecrets } from './secrets.ts';
 import { UsageError } from './usage.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +41,7 @@ export async function startRunAlerting(
       import('../notify/index.ts'),
     ]);
   const rules = await loadRules(dir, { env });
+  registerChannelSecrets(rules.channels, env);
   const unconfigured = new Map(
     Object.entries(rules.channels)
       .map(([name, channel]) => [name, missingSecrets(channel, env)] as const)

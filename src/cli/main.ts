@@ -1,12 +1,17 @@
 import { ConfigError } from '../errors.ts';
-import type { CliIo } from './io.ts';
+import { type CliIo, redactingIo } from './io.ts';
+import { registerProcessSecrets } from './secrets.ts';
 import { ExitCode, MAIN_HELP, UsageError } from './usage.ts';
 
 /**
  * Runs one CLI command and answers with its exit code. Usage errors and bad settings (`ConfigError`:
- * a `FLOWTEL_*` or `OTEL_*` value) print one line to fix and exit 2.
+ * a `FLOWTEL_*` or `OTEL_*` value) print one line to fix and exit 2. Everything it writes goes out
+ * with the secrets the process knows replaced (`redactingIo`).
  */
-export async function main(args: readonly string[], io: CliIo): Promise<number> {
+export async function main(args: readonly string[], processIo: CliIo): Promise<number> {
+  // Secrets are known before anything loads: a flow file that throws at import may quote one.
+  registerProcessSecrets(processIo.env, args);
+  const io = redactingIo(processIo);
   try {
     return await dispatch(args, io);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { traceUrlTemplate } from '../alerts/trace-link.ts';
 import type { CliIo } from './io.ts';
+import { registerChannelSecrets } from './secrets.ts';
 import { ExitCode, UsageError } from './usage.ts';
 
 const HELP = `flowtel notify test <channel> [--rules dir]
@@ -38,6 +39,7 @@ export async function notifyCommand(args: readonly string[], io: CliIo): Promise
     io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return ExitCode.NOT_COMPLETED;
   }
+  registerChannelSecrets(rules.channels, io.env);
   const template = traceUrlTemplate(rules.links, io.env);
   return notifyTest(channel, {
     channels: rules.channels,

@@ -1,5 +1,6 @@
 import { createWriteStream, ftruncateSync, openSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { processSecrets } from '../secrets.ts';
 import { UsageError } from './usage.ts';
 
 export interface RecordFile {
@@ -43,7 +44,7 @@ export function openRecordFile(path: string, report: (line: string) => void): Re
         started = true;
         if (!empty(fd, fail)) return;
       }
-      stream.write(`${JSON.stringify(record)}\n`);
+      stream.write(`${processSecrets().stringify(record)}\n`);
     },
     async close() {
       closing = true;

@@ -2,6 +2,7 @@ import type { ChannelDefinition } from '../alerts/channels.ts';
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { humanDuration } from '../duration.ts';
+import { processSecrets } from '../secrets.ts';
 import { type DeliveryMetrics, deliveryMetrics } from './metrics.ts';
 import { type ChannelLimits, channelLimits, createNotifiers, type NotifierOptions } from './notifiers.ts';
 import { newClaimant } from './outbox/claimant.ts';
@@ -165,7 +166,8 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
     }
     if (sendable.length === 0) return;
     for (const channel of sendable) mine.add(outboxId(notification.id, channel));
-    held.push({ notification, channels: sendable });
+    // The delivery choke point of redaction by value: what is stored is what every channel sends.
+    held.push({ notification: processSecrets().redactDeep(notification), channels: sendable });
     const error = storeHeld();
     if (error !== undefined) {
       // Not stored is not lost yet: held in memory and stored when the file takes writes again.

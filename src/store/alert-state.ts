@@ -1,4 +1,5 @@
 import type { AlertState } from '../alerts/state.ts';
+import { processSecrets } from '../secrets.ts';
 import type { Database, Statement } from './sqlite.ts';
 
 /**
@@ -28,7 +29,7 @@ export class AlertStateTable {
   write(changes: ReadonlyMap<string, AlertState | null>, now: number): void {
     for (const [fingerprint, state] of changes) {
       if (state === null) this.#remove.run(fingerprint);
-      else this.#upsert.run(fingerprint, state.rule, JSON.stringify(state), now);
+      else this.#upsert.run(fingerprint, state.rule, processSecrets().stringify(state), now);
     }
   }
 }
