@@ -1,4 +1,4 @@
-import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { ObservedTransition } from '../../runtime/transition.ts';
 
 /** What the live view knows of one task name within one flow run: counts, plus the runs in progress. */
 export interface TaskLine {
@@ -7,8 +7,11 @@ export interface TaskLine {
   failed: number;
   cancelled: number;
   retries: number;
-  /** Task runs not yet final, by id: their current state name, attempt and when they entered it. */
-  readonly active: Map<string, { state: string; attempt: number; since: number }>;
+  /**
+   * Task runs not yet final, by `taskRunNumber` (or `taskRunId` for records the runtime did not make):
+   * their current state name, attempt and when they entered it.
+   */
+  readonly active: Map<number | string, { state: string; attempt: number; since: number }>;
 }
 
 export interface FlowLine {
@@ -26,13 +29,15 @@ const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 /**
  * The state of a run as the terminal shows it, folded from transition records. Memory grows with the
  * number of distinct task names and runs in progress, never with the number of finished task runs.
+ * It reads only the fields a record has at hand (`atMs`, `taskRunNumber`, names, state, attempt), never
+ * those made on first read (`at`, `taskRunId`), so the view costs a task run no date and no id.
  */
 export class RunModel {
   readonly flows = new Map<string, FlowLine>();
 
-  apply(record: TransitionRecord): void {
+  apply(record: ObservedTransition): void {
     if (!record.flowRunId || !record.flow) return;
-    const at = Date.parse(record.at);
+    const at = record.atMs;
     let flow = this.flows.get(record.flowRunId);
     if (!flow) {
       const parent = record.parentFlowRunId ? this.flows.get(record.parentFlowRunId) : undefined;
@@ -47,7 +52,7 @@ export class RunModel {
       };
       this.flows.set(record.flowRunId, flow);
     }
-    if (record.task === undefined || record.taskRunId === undefined) {
+    if (record.task === undefined) {
       flow.state = record.state.name;
       if (FINAL.has(record.state.type)) flow.endedAt = at;
       return;
@@ -58,11 +63,19 @@ export class RunModel {
       flow.tasks.set(record.task, line);
     }
     if (record.state.name === 'AwaitingRetry') line.retries++;
+    const run = record.taskRunNumber ?? record.taskRunId;
+    if (run === undefined) return;
     if (!FINAL.has(record.state.type)) {
-      line.active.set(record.taskRunId, { state: record.state.name, attempt: record.attempt, since: at });
+      // One entry per run in progress, updated in place as it moves on (Pending, Running, ...).
+      const entry = line.active.get(run);
+      if (entry) {
+        entry.state = record.state.name;
+        entry.attempt = record.attempt;
+        entry.since = at;
+      } else line.active.set(run, { state: record.state.name, attempt: record.attempt, since: at });
       return;
     }
-    line.active.delete(record.taskRunId);
+    line.active.delete(run);
     if (record.state.type === 'COMPLETED') line.completed++;
     else if (record.state.type === 'CANCELLED') line.cancelled++;
     else line.failed++;
