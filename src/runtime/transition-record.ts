@@ -41,25 +41,19 @@ function recordState(name: StateName): RecordState {
 
 /**
  * The one builder of transition records. A record is made for every task transition while anyone
- * listens, so it stores what it was handed (references, no copies) and makes the costly fields (`at`
- * as an ISO string, the task run's lazy `taskRunId`, `spanId`) when they are first read. Those are
- * fixed when the record is made: the time is its own, the task run's id never changes once made, and
- * the span is the one the run had then. `JSON.stringify` writes the `--record` line (see `toJSON`).
+ * listens, so it holds references to what it describes and reads from them on demand: the run's names
+ * and ids (fixed for the run's life), the task run (whose lazy id never changes once made), the span it
+ * had then, and its own time. The costly fields (`at` as an ISO string, `taskRunId`, `spanId`) are made
+ * on first read and kept; what can change later (the parameters of a flow run) is taken at once. So a
+ * record reads the same whenever it is read. `JSON.stringify` writes the `--record` line (`toJSON`).
  */
 export class Transition implements ObservedTransition {
-  readonly v = TRANSITION_RECORD_VERSION;
-  readonly flow: string | undefined;
-  readonly flowRunId: string | undefined;
-  readonly task: string | undefined;
   readonly state: RecordState;
-  readonly traceId: string | undefined;
-  readonly tags: readonly string[];
-  readonly scheduledAt: string | null;
-  readonly params: Readonly<Record<string, unknown>> | undefined;
-  readonly parentFlowRunId: string | undefined;
-  readonly #atMs: number;
+  readonly #run: RecordedFlowRun;
   readonly #taskRun: RecordedTaskRun | undefined;
   readonly #span: Span | undefined;
+  readonly #atMs: number;
+  readonly #params: Readonly<Record<string, unknown>> | undefined;
   #at: string | undefined;
   #spanId: string | null | undefined;
 
@@ -76,18 +70,48 @@ export class Transition implements ObservedTransition {
     readonly error: ErrorInfo | undefined,
     readonly startedAt: string | undefined,
   ) {
-    this.flow = run.name;
-    this.flowRunId = run.id;
-    this.task = taskRun?.name;
     this.state = recordState(name);
-    this.traceId = run.traceId;
-    this.tags = run.tags;
-    this.scheduledAt = run.scheduledAt ?? null;
-    this.params = taskRun ? undefined : run.params;
-    this.parentFlowRunId = taskRun ? undefined : run.parentId;
-    this.#atMs = atMs;
+    this.#run = run;
     this.#taskRun = taskRun;
     this.#span = span;
+    this.#atMs = atMs;
+    this.#params = taskRun ? undefined : run.params;
+  }
+
+  get v(): typeof TRANSITION_RECORD_VERSION {
+    return TRANSITION_RECORD_VERSION;
+  }
+
+  get flow(): string | undefined {
+    return this.#run.name;
+  }
+
+  get flowRunId(): string | undefined {
+    return this.#run.id;
+  }
+
+  get task(): string | undefined {
+    return this.#taskRun?.name;
+  }
+
+  get traceId(): string | undefined {
+    return this.#run.traceId;
+  }
+
+  get tags(): readonly string[] {
+    return this.#run.tags;
+  }
+
+  get scheduledAt(): string | null {
+    return this.#run.scheduledAt ?? null;
+  }
+
+  get params(): Readonly<Record<string, unknown>> | undefined {
+    return this.#params;
+  }
+
+  get parentFlowRunId(): string | undefined {
+    return this.#taskRun ? undefined : this.#run.parentId;
   }
 
   get atMs(): number {

@@ -34,50 +34,60 @@ const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
  */
 export class RunModel {
   readonly flows = new Map<string, FlowLine>();
+  /** The line of the last task transition: the next one is most often of the same task in the same run. */
+  private last: { readonly flowRunId: string; readonly task: string; readonly line: TaskLine } | undefined;
 
   apply(record: ObservedTransition): void {
-    if (!record.flowRunId || !record.flow) return;
-    const at = record.atMs;
-    let flow = this.flows.get(record.flowRunId);
+    const { flowRunId, task } = record;
+    const last = this.last;
+    if (last && task === last.task && flowRunId === last.flowRunId) return this.applyTask(last.line, record);
+    if (!flowRunId || !record.flow) return;
+    let flow = this.flows.get(flowRunId);
     if (!flow) {
       const parent = record.parentFlowRunId ? this.flows.get(record.parentFlowRunId) : undefined;
       flow = {
         flow: record.flow,
-        flowRunId: record.flowRunId,
+        flowRunId,
         depth: parent ? parent.depth + 1 : 0,
         state: record.state.name,
-        startedAt: at,
+        startedAt: record.atMs,
         endedAt: undefined,
         tasks: new Map(),
       };
-      this.flows.set(record.flowRunId, flow);
+      this.flows.set(flowRunId, flow);
     }
-    if (record.task === undefined) {
+    if (task === undefined) {
       flow.state = record.state.name;
-      if (FINAL.has(record.state.type)) flow.endedAt = at;
+      if (FINAL.has(record.state.type)) flow.endedAt = record.atMs;
       return;
     }
-    let line = flow.tasks.get(record.task);
+    let line = flow.tasks.get(task);
     if (!line) {
-      line = { task: record.task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
-      flow.tasks.set(record.task, line);
+      line = { task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
+      flow.tasks.set(task, line);
     }
-    if (record.state.name === 'AwaitingRetry') line.retries++;
+    this.last = { flowRunId, task, line };
+    this.applyTask(line, record);
+  }
+
+  private applyTask(line: TaskLine, record: ObservedTransition): void {
+    const { state } = record;
+    if (state.name === 'AwaitingRetry') line.retries++;
     const run = record.taskRunNumber ?? record.taskRunId;
     if (run === undefined) return;
-    if (!FINAL.has(record.state.type)) {
+    if (!FINAL.has(state.type)) {
       // One entry per run in progress, updated in place as it moves on (Pending, Running, ...).
       const entry = line.active.get(run);
       if (entry) {
-        entry.state = record.state.name;
+        entry.state = state.name;
         entry.attempt = record.attempt;
-        entry.since = at;
-      } else line.active.set(run, { state: record.state.name, attempt: record.attempt, since: at });
+        entry.since = record.atMs;
+      } else line.active.set(run, { state: state.name, attempt: record.attempt, since: record.atMs });
       return;
     }
     line.active.delete(run);
-    if (record.state.type === 'COMPLETED') line.completed++;
-    else if (record.state.type === 'CANCELLED') line.cancelled++;
+    if (state.type === 'COMPLETED') line.completed++;
+    else if (state.type === 'CANCELLED') line.cancelled++;
     else line.failed++;
   }
 
