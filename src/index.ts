@@ -26,4 +26,4 @@ export type { FlowRunRecord, TaskRunRecord } from './runtime/run-record.ts';
 export { isFinal, type State, type StateName, StateNames, StateType } from './runtime/state.ts';
 export { type Task, task } from './runtime/task.ts';
 export type { Duration, TaskOptions } from './runtime/task-options.ts';
-export type { ErrorInfo, TransitionRecord } from './runtime/transition.ts';
+export type { ErrorInfo, ObservedTransition, TransitionRecord } from './runtime/transition.ts';

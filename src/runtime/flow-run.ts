@@ -1,24 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import {
-  type Attributes,
-  type Context,
-  context as otelContext,
-  type Span,
-  type SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { Instruments } from '../telemetry/instruments.ts';
-import { Attr, EventName, SpanName } from '../telemetry/keys.ts';
-import { Severity } from '../telemetry/otel-logs.ts';
-import { addStateEvent, emitStateLog } from '../telemetry/state-signals.ts';
+import { logsTaskState, RunTelemetry } from '../telemetry/run-telemetry.ts';
 import { AbortFanout } from './abort-fanout.ts';
-import { errorInfo } from './errors-info.ts';
 import { emitTransition, hasListeners } from './hub.ts';
 import type { TaskRunRecord } from './run-record.ts';
-import { isFinal, resultOf, type State, type StateName, StateNames, stateOf } from './state.ts';
-import type { TaskRun } from './task-run.ts';
-import type { ErrorInfo, TransitionRecord } from './transition.ts';
+import { isFinal, type State, type StateName, stateOf } from './state.ts';
+import type { ErrorInfo } from './transition.ts';
+import { type RecordedFlowRun, type RecordedTaskRun, Transition } from './transition-record.ts';
 
 export interface FlowRunInit {
   /** Undefined for the holder of task runs called outside any flow: it has no span and no states. */
@@ -35,138 +24,133 @@ export interface FlowRunInit {
   readonly abortGraceMs: number;
 }
 
-/**
- * The state of one flow run while it executes: its span, its abort controller, its task runs in flight,
- * the sequence of its transitions and the counts that its run record reports. Task runs report to it;
- * it turns each transition into a span event, a log record and a transition record.
- */
-/** Task transitions that become log records; a task that simply completes is seen through its span. */
-const LOGGED_TASK_STATES: ReadonlySet<StateName> = new Set([
-  'AwaitingRetry',
-  'Failed',
-  'TimedOut',
-  'Crashed',
-]);
+/** A task run as its flow run sees it while it is in flight. */
+export interface InflightTask extends RecordedTaskRun {
+  readonly span: Span | undefined;
+  readonly spanContext: Context | undefined;
+  /** Ends it in a final state (if it has not ended yet). */
+  finish(name: StateName, error: unknown, message: string | undefined): unknown;
+}
 
-export class FlowRun {
+/**
+ * The state of one flow run while it executes: its abort signal, its task runs and subflows in flight,
+ * its states and the sequence of its transitions, the counts and records its run record reports. Task
+ * runs report to it through its methods; each transition becomes a record for listeners (made only when
+ * someone needs it) and goes to the run's telemetry (`RunTelemetry`).
+ */
+export class FlowRun implements RecordedFlowRun {
   readonly name: string | undefined;
   readonly id: string | undefined;
   readonly parent: FlowRun | undefined;
   readonly tags: readonly string[];
-  readonly instruments: Instruments;
-  readonly controller = new AbortController();
-  /** How task runs (slots, retry delays, timeouts) hear that this run aborted: see `AbortFanout`. */
-  readonly aborts = new AbortFanout(this.controller.signal);
   readonly scheduledAt: string | undefined;
   readonly keepAllTaskRuns: boolean;
   readonly abortGraceMs: number;
-  /** Redacted parameters, set once they are validated. */
-  params: Readonly<Record<string, unknown>> | undefined;
-  /** The same, as `flowtel.parameter.*` attributes. */
-  paramAttributes: Attributes | undefined;
-  /** Task runs that have started and not yet ended. */
-  readonly inflight = new Set<TaskRun>();
+  readonly telemetry: RunTelemetry;
+  /** How task runs (slots, retry delays, timeouts) hear that this run aborted: see `AbortFanout`. */
+  readonly aborts: AbortFanout;
   readonly states: State[] = [];
   readonly taskRecords: TaskRunRecord[] = [];
+  private readonly controller = new AbortController();
+  private readonly inflight = new Set<InflightTask>();
+  private redactedParams: Readonly<Record<string, unknown>> | undefined;
+  private firstRunningAt: string | undefined;
+  private endedTasks = 0;
   private completedTasks = 0;
   private readonly otherTaskCounts = new Map<StateName, number>();
-  /** Errors already recorded as exceptions on a task or attempt span, so the flow span does not repeat them. */
-  readonly recordedErrors = new WeakSet<object>();
-  readonly recordedValues = new Set<unknown>();
-  span: Span | undefined;
-  /**
-   * Whether task runs get spans. False when the flow span does not record (no SDK, or not sampled): then
-   * the task runs skip the tracer altogether, which keeps untraced pipelines close to bare calls.
-   */
-  tracing = true;
-  spanContext: Context = otelContext.active();
-  traceId: string | undefined;
-  startedAt: string | undefined;
-  taskTotal = 0;
-  untracedTasks = 0;
-  private taskSpans = 0;
+  private taskRunsStarted = 0;
   /** Subflows started by this run that have not ended; they end on their own once it aborts. */
   private childFlows = 0;
   private idle: (() => void) | undefined;
-  private readonly maxTaskSpans: number;
   private seq = 0;
 
   constructor(init: FlowRunInit) {
     // User code of every task run may pass this one signal to fetch or a driver: Node's warning about "a
     // possible leak" past 10 listeners is noise here.
     setMaxListeners(0, this.controller.signal);
+    this.aborts = new AbortFanout(this.controller.signal);
     this.name = init.name;
     this.id = init.id;
     this.parent = init.parent;
     this.tags = init.tags;
-    this.instruments = init.instruments;
     this.scheduledAt = init.scheduledAt === undefined ? undefined : new Date(init.scheduledAt).toISOString();
     this.keepAllTaskRuns = init.keepAllTaskRuns;
-    this.maxTaskSpans = init.maxTaskSpans;
     this.abortGraceMs = init.abortGraceMs;
+    this.telemetry = new RunTelemetry({
+      name: init.name,
+      id: init.id,
+      instruments: init.instruments,
+      maxTaskSpans: init.maxTaskSpans,
+      parent: init.parent?.telemetry,
+    });
   }
 
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
-  /** Starts the flow span under `parent` and makes it the context its task runs start in. */
-  startSpan(parent: Context, kind: SpanKind, attributes: Attributes): void {
-    const span = this.instruments.tracer.startSpan(
-      SpanName.flow(this.name ?? ''),
-      { kind, attributes },
-      parent,
-    );
-    this.span = span;
-    this.tracing = span.isRecording();
-    this.spanContext = trace.setSpan(parent, span);
-    const spanContext = span.spanContext();
-    if (trace.isSpanContextValid(spanContext)) this.traceId = spanContext.traceId;
+  get traceId(): string | undefined {
+    return this.telemetry.traceId;
   }
 
-  /** Whether the next task run gets a span, or (past the span budget) may only be counted. */
-  takeTaskSpan(): boolean {
-    if (this.maxTaskSpans === 0 || this.taskSpans < this.maxTaskSpans) {
-      this.taskSpans++;
-      return true;
-    }
-    return false;
+  get parentId(): string | undefined {
+    return this.parent?.id;
+  }
+
+  /** Redacted parameters, once they are validated. */
+  get params(): Readonly<Record<string, unknown>> | undefined {
+    return this.redactedParams;
+  }
+
+  /** When the run first entered Running (ISO-8601), if it has. */
+  get startedAt(): string | undefined {
+    return this.firstRunningAt;
+  }
+
+  setParams(redacted: Readonly<Record<string, unknown>> | undefined): void {
+    this.redactedParams = redacted;
+  }
+
+  /** Stops the run: its signal aborts with `reason`, and its task runs and subflows hear it. */
+  abort(reason: unknown): void {
+    this.controller.abort(reason);
   }
 
   /** A state change of the flow run itself. */
   flowTransition(name: StateName, at: number, message?: string, error?: ErrorInfo): State {
     const state = stateOf(name, at, message);
     this.states.push(state);
-    if (name === 'Running' && this.startedAt === undefined) this.startedAt = state.at;
-    const seq = ++this.seq;
-    if (this.span) addStateEvent(this.span, name, 1, message, at);
-    const startedAt = isFinal(StateNames[name]) ? this.startedAt : undefined;
-    emitStateLog(this.instruments.logger, this.spanContext, at, {
-      seq,
-      flow: this.name,
-      flowRunId: this.id,
-      task: undefined,
-      taskRunId: undefined,
+    if (name === 'Running') this.firstRunningAt ??= state.at;
+    const startedAt = isFinal(state.type) ? this.startedAt : undefined;
+    const record = new Transition(
+      this,
+      undefined,
+      this.telemetry.span,
+      ++this.seq,
+      at,
       name,
-      attempt: 1,
+      1,
       message,
       error,
-      tags: this.tags,
-      scheduledAt: this.scheduledAt,
       startedAt,
-      params: this.paramAttributes,
-      parentFlowRunId: this.parent?.id,
-    });
-    if (hasListeners()) emitTransition(this.record(seq, at, undefined, name, 1, message, error, startedAt));
+    );
+    this.telemetry.flowTransition(record, at);
+    if (hasListeners()) emitTransition(record);
     return state;
   }
 
+  /** A task run started: it is in flight until `taskEnded`. Returns its number within this run. */
+  taskStarted(task: InflightTask): number {
+    this.inflight.add(task);
+    return ++this.taskRunsStarted;
+  }
+
   /**
-   * A state change of one of its task runs. Every one becomes a transition record for observers; only
-   * retries and failures become log records, since a task that simply completes is seen through its span.
+   * A state change of one of its task runs. The record is made only when someone needs it: a listener,
+   * or the log record of a retry or failure.
    */
   taskTransition(
-    task: TaskRun,
+    task: InflightTask,
     name: StateName,
     attempt: number,
     at: number,
@@ -174,104 +158,42 @@ export class FlowRun {
     error?: ErrorInfo,
   ): void {
     const seq = ++this.seq;
-    if (task.span) addStateEvent(task.span, name, attempt, message, at);
-    if (LOGGED_TASK_STATES.has(name)) {
-      emitStateLog(this.instruments.logger, task.spanContext ?? this.spanContext, at, {
-        seq,
-        flow: this.name,
-        flowRunId: this.id,
-        task: task.name,
-        taskRunId: task.id,
-        name,
-        attempt,
-        message,
-        error,
-        tags: this.tags,
-        scheduledAt: undefined,
-        startedAt: undefined,
-        params: undefined,
-        parentFlowRunId: undefined,
-      });
-    }
-    if (hasListeners()) emitTransition(this.record(seq, at, task, name, attempt, message, error, undefined));
+    const listened = hasListeners();
+    const record =
+      listened || logsTaskState(name)
+        ? new Transition(this, task, task.span, seq, at, name, attempt, message, error, undefined)
+        : undefined;
+    this.telemetry.taskTransition(task.span, task.spanContext, name, attempt, at, message, record);
+    if (record && listened) emitTransition(record);
   }
 
-  /** A run log (`log.info(...)`) from the code of this run, correlated with the active span. */
-  emitRunLog(
-    severity: number,
-    body: string,
-    attributes: Attributes | undefined,
-    task: TaskRun | undefined,
-  ): void {
-    const all: Attributes = { ...attributes };
-    if (this.name !== undefined) all[Attr.PIPELINE_NAME] = this.name;
-    if (this.id !== undefined) all[Attr.PIPELINE_RUN_ID] = this.id;
-    if (task) {
-      all[Attr.TASK_NAME] = task.name;
-      all[Attr.TASK_RUN_ID] = task.id;
-    }
-    this.instruments.logger.emit({
-      eventName: EventName.LOG,
-      severityNumber: severity,
-      severityText: severity >= Severity.ERROR ? 'ERROR' : severity >= Severity.WARN ? 'WARN' : 'INFO',
-      body,
-      attributes: all,
-      context: correlated(otelContext.active(), task?.spanContext ?? this.spanContext),
-    });
+  /** A task run ended in `finalName`; `record` when it is worth keeping (it retried, failed, or all are kept). */
+  taskEnded(task: InflightTask, finalName: StateName, record: TaskRunRecord | undefined): void {
+    this.inflight.delete(task);
+    this.endedTasks++;
+    // The common case gets a plain field; other final states are rarer and go in the map.
+    if (finalName === 'Completed') this.completedTasks++;
+    else this.otherTaskCounts.set(finalName, (this.otherTaskCounts.get(finalName) ?? 0) + 1);
+    if (record) this.taskRecords.push(record);
+    this.wakeIfIdle();
   }
 
-  /** The periodic sign of life that lets a watcher tell a slow run from a dead process. */
-  emitHeartbeat(): void {
-    const attributes: Attributes = { [Attr.SEQ]: this.seq, [Attr.TASKS_UNTRACED]: this.untracedTasks };
-    if (this.name !== undefined) attributes[Attr.PIPELINE_NAME] = this.name;
-    if (this.id !== undefined) attributes[Attr.PIPELINE_RUN_ID] = this.id;
-    this.instruments.logger.emit({
-      eventName: EventName.HEARTBEAT,
-      severityNumber: Severity.INFO,
-      severityText: 'INFO',
-      body: `${this.name ?? ''} heartbeat`,
-      attributes,
-      context: this.spanContext,
-    });
+  /** Task runs that have ended. */
+  get taskTotal(): number {
+    return this.endedTasks;
   }
 
-  /** Ends the flow span with its result; the exception only if the flow body threw it first-hand. */
-  endSpan(state: State, error: unknown, thrownByBody: boolean, at: number): void {
-    const span = this.span;
-    if (!span) return;
-    span.setAttribute(Attr.PIPELINE_RESULT, resultOf(state.name));
-    if (this.untracedTasks > 0) span.setAttribute(Attr.TASKS_UNTRACED, this.untracedTasks);
-    if (state.type === 'FAILED' || state.type === 'CRASHED') {
-      const info = errorInfo(error);
-      span.setAttribute(Attr.ERROR_TYPE, info.type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
-      if (thrownByBody && !this.wasRecorded(error)) {
-        span.recordException(error instanceof Error ? error : info.message, at);
-        this.markRecorded(error);
-      }
-    }
-    span.end(at);
+  /** Task runs by final state name, e.g. `{ Completed: 998, Failed: 2 }`. */
+  get taskCounts(): Partial<Record<StateName, number>> {
+    const counts: Partial<Record<StateName, number>> = {};
+    if (this.completedTasks > 0) counts.Completed = this.completedTasks;
+    for (const [name, count] of this.otherTaskCounts) counts[name] = count;
+    return counts;
   }
 
-  markRecorded(error: unknown): void {
-    if (typeof error === 'object' && error !== null) this.recordedErrors.add(error);
-    else this.recordedValues.add(error);
-    this.parent?.markRecorded(error);
-  }
-
-  wasRecorded(error: unknown): boolean {
-    return typeof error === 'object' && error !== null
-      ? this.recordedErrors.has(error)
-      : this.recordedValues.has(error);
-  }
-
-  /** Called by a task run as it ends; wakes `whenIdle` when it was the last one in flight. */
-  notifyTaskEnded(): void {
-    if (this.idle && !this.busy()) {
-      const wake = this.idle;
-      this.idle = undefined;
-      wake();
-    }
+  /** The periodic sign of life, with the sequence number reached so far. */
+  heartbeat(): void {
+    this.telemetry.heartbeat(this.seq);
   }
 
   /** A subflow of this run started: the run does not end before it has. */
@@ -282,7 +204,7 @@ export class FlowRun {
   /** A subflow of this run ended. */
   childEnded(): void {
     this.childFlows--;
-    this.notifyTaskEnded();
+    this.wakeIfIdle();
   }
 
   /** Resolves when no task run or subflow is in flight, or after `boundMs` (then returns false). */
@@ -300,10 +222,6 @@ export class FlowRun {
     });
   }
 
-  private busy(): boolean {
-    return this.inflight.size > 0 || this.childFlows > 0;
-  }
-
   /**
    * Ends the task runs that did not stop within the grace period after the run was aborted, so the run
    * record is complete and nothing is reported as running behind a finished run.
@@ -318,60 +236,15 @@ export class FlowRun {
     }
   }
 
-  countTask(record: TaskRunRecord | undefined, finalName: StateName): void {
-    this.taskTotal++;
-    // The common case gets a plain field; other final states are rarer and go in the map.
-    if (finalName === 'Completed') this.completedTasks++;
-    else this.otherTaskCounts.set(finalName, (this.otherTaskCounts.get(finalName) ?? 0) + 1);
-    if (record) this.taskRecords.push(record);
+  private busy(): boolean {
+    return this.inflight.size > 0 || this.childFlows > 0;
   }
 
-  /** Task runs by final state name, e.g. `{ Completed: 998, Failed: 2 }`. */
-  get taskCounts(): Partial<Record<StateName, number>> {
-    const counts: Partial<Record<StateName, number>> = {};
-    if (this.completedTasks > 0) counts.Completed = this.completedTasks;
-    for (const [name, count] of this.otherTaskCounts) counts[name] = count;
-    return counts;
-  }
-
-  private record(
-    seq: number,
-    at: number,
-    task: TaskRun | undefined,
-    name: StateName,
-    attempt: number,
-    message: string | undefined,
-    error: ErrorInfo | undefined,
-    startedAt: string | undefined,
-  ): TransitionRecord {
-    const spanContext = (task ? task.span : this.span)?.spanContext();
-    const record: Record<string, unknown> = {
-      v: 1,
-      seq,
-      at: new Date(at).toISOString(),
-    };
-    if (this.name !== undefined) record.flow = this.name;
-    if (this.id !== undefined) record.flowRunId = this.id;
-    if (task) {
-      record.task = task.name;
-      record.taskRunId = task.id;
+  private wakeIfIdle(): void {
+    if (this.idle && !this.busy()) {
+      const wake = this.idle;
+      this.idle = undefined;
+      wake();
     }
-    record.attempt = attempt;
-    record.state = { type: StateNames[name], name };
-    if (message !== undefined) record.message = message;
-    if (error) record.error = error;
-    if (this.traceId) record.traceId = this.traceId;
-    if (spanContext && trace.isSpanContextValid(spanContext)) record.spanId = spanContext.spanId;
-    record.tags = this.tags;
-    record.scheduledAt = this.scheduledAt ?? null;
-    if (!task && this.params) record.params = this.params;
-    if (!task && this.parent?.id) record.parentFlowRunId = this.parent.id;
-    if (startedAt) record.startedAt = startedAt;
-    return record as unknown as TransitionRecord;
   }
-}
-
-/** The active context when it has a span; else (no context manager registered) the run's own. */
-function correlated(active: Context, run: Context): Context {
-  return trace.getSpan(active) ? active : run;
 }

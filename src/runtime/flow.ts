@@ -39,7 +39,7 @@ export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow
     if (record.state.type === 'COMPLETED') return record.result;
     const error = new FlowRunError(resolved.name, record.flowRunId, record.state, record.error);
     // A subflow's failure is already recorded on its own spans: the caller's span must not repeat it.
-    const caller = activeScope()?.flowRun;
+    const caller = activeScope()?.flowRun.telemetry;
     if (caller?.wasRecorded(record.error)) caller.markRecorded(error);
     throw error;
   };

@@ -1,8 +1,12 @@
 import { globalSingleton } from './global-singleton.ts';
-import type { TransitionRecord } from './transition.ts';
+import type { ObservedTransition, TransitionRecord } from './transition.ts';
+import { observedTransition } from './transition-record.ts';
 
-/** Receives every transition record, synchronously, in the order they happen. Must not throw. */
-export type TransitionListener = (record: TransitionRecord) => void;
+/**
+ * Receives every transition record, synchronously, in the order they happen. Must not throw. A record
+ * makes its costly fields when they are read: a listener pays only for what it reads.
+ */
+export type TransitionListener = (record: ObservedTransition) => void;
 
 /**
  * The process-wide meeting point of flowtel copies. A CLI and the user's project may load two copies of
@@ -18,7 +22,9 @@ interface Hub {
   backpressure: (() => Promise<void> | undefined) | undefined;
 }
 
-export const hub: Hub = globalSingleton('flowtel.hub.v1', () => ({ listeners: [], backpressure: undefined }));
+// v2: listeners receive `ObservedTransition`s (lazy, with `atMs` and `taskRunNumber`); a copy that hands
+// out plain v1 records must not meet a copy whose listeners read those.
+export const hub: Hub = globalSingleton('flowtel.hub.v2', () => ({ listeners: [], backpressure: undefined }));
 
 /** Subscribes to every transition record of this process; returns the function that unsubscribes. */
 export function onTransition(listener: TransitionListener): () => void {
@@ -33,10 +39,15 @@ export function hasListeners(): boolean {
   return hub.listeners.length > 0;
 }
 
-export function emitTransition(record: TransitionRecord): void {
+/**
+ * Hands a record to every listener. The runtime's records are `ObservedTransition`s already; one made
+ * elsewhere (a test, a recorded file) gets the readings they add.
+ */
+export function emitTransition(record: TransitionRecord | ObservedTransition): void {
+  const observed = 'atMs' in record ? record : observedTransition(record);
   for (const listener of hub.listeners) {
     try {
-      listener(record);
+      listener(observed);
     } catch {
       // A broken observer must never break the user's run; observers report their own errors.
     }

@@ -28,7 +28,7 @@ export const log: RunLogger = {
 function emit(severity: number, message: string, attributes: Attributes | undefined): void {
   const scope = activeScope();
   if (scope) {
-    scope.flowRun.emitRunLog(severity, message, attributes, scope.taskRun);
+    scope.flowRun.telemetry.runLog(severity, message, attributes, scope.taskRun);
     return;
   }
   resolveInstruments().logger.emit({

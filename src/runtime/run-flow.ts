@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type Attributes, type Context, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
-import { monotonicNow as now } from '../clock.ts';
 import { defaults, type RuntimeSettings, readSettings } from '../config.ts';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { resolveInstruments } from '../telemetry/instruments.ts';
@@ -12,8 +11,9 @@ import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
 import { FlowRun } from './flow-run.ts';
 import { validateParams } from './params.ts';
-import { crashedRecord, type FlowRunRecord, toRecord } from './run-record.ts';
+import { crashedRecord, type FlowRunRecord, type Outcome, toRecord } from './run-record.ts';
 import { linkSignals } from './run-signals.ts';
+import { now } from './runtime-clock.ts';
 import { resultOf, type State, type StateName } from './state.ts';
 
 export interface RunOptions {
@@ -24,8 +24,6 @@ export interface RunOptions {
   /** Keep the records of every task run, not only those that failed or retried. @default 'failed' */
   readonly taskRuns?: 'failed' | 'all';
 }
-
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; thrownByBody: boolean };
 
 /** Runs a flow once, start to end; never throws (a broken runtime ends the run Crashed). */
 export async function runFlow(
@@ -56,9 +54,10 @@ async function runTraced(
   const { settings, problem } = settingsOrDefaults();
   const scheduled = scheduledTime(runOptions.scheduledAt);
   const scheduledAt = scheduled instanceof Error ? undefined : scheduled;
+  const id = randomUUID();
   const run = new FlowRun({
     name: options.name,
-    id: randomUUID(),
+    id,
     parent,
     tags: options.tags,
     instruments: resolveInstruments(),
@@ -71,9 +70,9 @@ async function runTraced(
   parent?.childStarted();
   try {
     const { parentContext, kind } = parentOf(scope, parent);
-    run.startSpan(parentContext, kind, spanAttributes(run, scheduledAt, started));
+    run.telemetry.startFlowSpan(parentContext, kind, spanAttributes(run, scheduledAt, started), started);
     const cleanup = linkSignals(run, parent, runOptions.signal, options);
-    const { instruments } = run;
+    const { instruments } = run.telemetry;
     const pipeline = { [Attr.PIPELINE_NAME]: options.name };
     instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
     run.flowTransition('Pending', started);
@@ -87,8 +86,7 @@ async function runTraced(
           : await execute(run, options, fn, input, settings.recordParams, settings.heartbeatIntervalMs);
       final = finalState(run, outcome);
       if (final !== 'Completed') {
-        if (!run.signal.aborted)
-          run.controller.abort(new CancelledError(`flow run '${options.name}' failed`));
+        if (!run.signal.aborted) run.abort(new CancelledError(`flow run '${options.name}' failed`));
         await run.whenIdle(run.abortGraceMs);
         run.abandonInflight();
       }
@@ -103,9 +101,9 @@ async function runTraced(
     const error = outcome.ok ? undefined : outcome.error;
     const info = error === undefined ? undefined : errorInfo(error);
     const state = run.flowTransition(final, ended, info ? `${info.type}: ${info.message}` : undefined, info);
-    run.endSpan(state, error, !outcome.ok && outcome.thrownByBody, ended);
+    run.telemetry.endFlowSpan(state, error, !outcome.ok && outcome.thrownByBody, ended);
     recordMetrics(run, state, pipeline, info?.type, started, ended, scheduledAt);
-    return toRecord(run, state, outcome, started, ended);
+    return toRecord(options.name, id, run, state, outcome, started, ended);
   } finally {
     parent?.childEnded();
   }
@@ -146,20 +144,21 @@ async function execute(
     maxLength: defaults.paramMaxLength,
     secretKeys: options.secretKeys,
   });
-  const attributes = paramAttributes(redacted);
-  run.params = redacted;
-  run.paramAttributes = attributes;
-  run.span?.setAttributes(attributes);
+  run.setParams(redacted);
+  run.telemetry.span?.setAttributes(paramAttributes(redacted));
   const pipeline = { [Attr.PIPELINE_NAME]: options.name };
-  run.instruments.runActive.add(-1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
-  run.instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'executing' });
+  const { instruments } = run.telemetry;
+  instruments.runActive.add(-1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
+  instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'executing' });
   run.flowTransition('Running', now());
-  const heartbeat = setInterval(() => run.emitHeartbeat(), heartbeatMs);
+  const heartbeat = setInterval(() => run.heartbeat(), heartbeatMs);
   heartbeat.unref();
   try {
     const scope: Scope = { flowRun: run, taskRun: undefined, attempt: 1, signal: run.signal };
     const body = new Promise((resolve) =>
-      resolve(scopes.run(scope, () => otelContext.with(run.spanContext, fn, undefined, params as never))),
+      resolve(
+        scopes.run(scope, () => otelContext.with(run.telemetry.spanContext, fn, undefined, params as never)),
+      ),
     );
     const outcome = await untilAborted(body, run.signal);
     if (!outcome.ok) return outcome;
@@ -211,7 +210,7 @@ function parentOf(
   let parentContext = otelContext.active();
   if (trace.getSpan(parentContext)) return { parentContext, kind: SpanKind.INTERNAL };
   if (scope) {
-    parentContext = scope.taskRun?.spanContext ?? scope.flowRun.spanContext;
+    parentContext = scope.taskRun?.spanContext ?? scope.flowRun.telemetry.spanContext;
     if (trace.getSpan(parentContext)) return { parentContext, kind: SpanKind.INTERNAL };
   }
   const remote = parent ? undefined : contextFromTraceparent(process.env.TRACEPARENT);
@@ -238,7 +237,7 @@ function recordMetrics(
   ended: number,
   scheduledAt: number | undefined,
 ): void {
-  const { instruments } = run;
+  const { instruments } = run.telemetry;
   const reachedRunning = run.startedAt !== undefined;
   instruments.runActive.add(-1, {
     ...pipeline,

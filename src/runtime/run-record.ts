@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { monotonicNow as now } from '../clock.ts';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
-import type { FlowRun } from './flow-run.ts';
-import type { Outcome } from './run-flow.ts';
+import { now } from './runtime-clock.ts';
 import { type State, type StateName, stateOf } from './state.ts';
 import type { ErrorInfo } from './transition.ts';
+
+/** How a flow run's body ended: its value, or what it threw (or what aborted it). */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; thrownByBody: boolean };
 
 /** The record of one task run, kept when it failed or retried (or for all runs on request). */
 export interface TaskRunRecord {
@@ -48,17 +49,32 @@ export interface FlowRunRecord<Result = unknown> {
   };
 }
 
-/** The run record of a flow run that has ended. */
+/** What the run record reads of a flow run that has ended. */
+export interface EndedFlowRun {
+  readonly parentId: string | undefined;
+  readonly traceId: string | undefined;
+  readonly tags: readonly string[];
+  readonly scheduledAt: string | undefined;
+  readonly states: readonly State[];
+  readonly taskCounts: Partial<Record<StateName, number>>;
+  readonly taskTotal: number;
+  readonly taskRecords: readonly TaskRunRecord[];
+}
+
+/** The run record of flow run `flowRunId` of `flow`, which has ended in `state`. */
 export function toRecord(
-  run: FlowRun,
+  flow: string,
+  flowRunId: string,
+  run: EndedFlowRun,
   state: State,
   outcome: Outcome,
   started: number,
   ended: number,
 ): FlowRunRecord {
-  const record: Record<string, unknown> = {
-    flow: run.name,
-    flowRunId: run.id,
+  // The key order of the run record as it always was: JSON of it reads the same.
+  return {
+    flow,
+    flowRunId,
     state,
     states: run.states,
     tags: run.tags,
@@ -66,13 +82,11 @@ export function toRecord(
     endedAt: new Date(ended).toISOString(),
     durationMs: ended - started,
     taskRuns: { counts: run.taskCounts, total: run.taskTotal, records: run.taskRecords },
+    ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }),
+    ...(run.parentId ? { parentFlowRunId: run.parentId } : {}),
+    ...(run.traceId ? { traceId: run.traceId } : {}),
+    ...(run.scheduledAt ? { scheduledAt: run.scheduledAt } : {}),
   };
-  if (outcome.ok) record.result = outcome.value;
-  else record.error = outcome.error;
-  if (run.parent?.id) record.parentFlowRunId = run.parent.id;
-  if (run.traceId) record.traceId = run.traceId;
-  if (run.scheduledAt) record.scheduledAt = run.scheduledAt;
-  return record as unknown as FlowRunRecord;
 }
 
 /** The record of a run that flowtel could not even start tracing: Crashed, with what broke. */

@@ -11,7 +11,7 @@ export function linkSignals(
 ): () => void {
   const undo: Array<() => void> = [];
   const follow = (source: AbortSignal, reason: () => unknown) => {
-    const onAbort = () => run.controller.abort(reason());
+    const onAbort = () => run.abort(reason());
     if (source.aborted) return onAbort();
     source.addEventListener('abort', onAbort, { once: true });
     undo.push(() => source.removeEventListener('abort', onAbort));
@@ -20,7 +20,7 @@ export function linkSignals(
   // Through the parent's fan-out, as its task runs do: a parent may run thousands of subflows at once.
   if (parent) {
     const stop = () =>
-      run.controller.abort(
+      run.abort(
         new CancelledError(`flow run '${options.name}' was stopped with its parent flow run`, {
           cause: parent.signal.reason,
         }),
@@ -36,7 +36,7 @@ export function linkSignals(
   if (options.timeoutMs !== undefined) {
     const timeoutMs = options.timeoutMs;
     const timer = setTimeout(
-      () => run.controller.abort(new TimeoutError(`flow '${options.name}'`, timeoutMs)),
+      () => run.abort(new TimeoutError(`flow '${options.name}'`, timeoutMs)),
       timeoutMs,
     );
     undo.push(() => clearTimeout(timer));

@@ -8,15 +8,15 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { monotonicNow as now } from '../clock.ts';
 import { Attr, SpanName } from '../telemetry/keys.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
 import { AttemptTimeout } from './attempt-timeout.ts';
 import { type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
-import type { FlowRun } from './flow-run.ts';
+import type { FlowRun, InflightTask } from './flow-run.ts';
 import { type AttemptOutcome, afterAttempt } from './retry.ts';
 import type { TaskRunRecord } from './run-record.ts';
+import { now } from './runtime-clock.ts';
 import type { Semaphore } from './semaphore.ts';
 import { resultOf, runningName, type State, type StateName, stateOf } from './state.ts';
 import type { TaskDefinition } from './task-definition.ts';
@@ -26,11 +26,13 @@ import type { ErrorInfo } from './transition.ts';
  * One run of a task inside a flow run (or on its own). Its span is created up front while the flow run's
  * span budget lasts; past it, a span is created after the fact only if the run fails or retries.
  */
-export class TaskRun implements Scope {
+export class TaskRun implements Scope, InflightTask {
   span: Span | undefined;
   spanContext: Context | undefined;
   attempt = 1;
-  ended = false;
+  /** 1 for the first task run of its flow run, 2 for the next, ... */
+  readonly number: number;
+  private ended = false;
   private lazyId: string | undefined;
   private attemptSignal: AbortSignal | undefined;
   private readonly pendingAt = now();
@@ -38,17 +40,16 @@ export class TaskRun implements Scope {
   /** States, kept only once the run is worth a record (it retried, failed, or all are kept). */
   private history: State[] | undefined;
 
+  /** `traced`: it took a span of its flow run's budget (`RunTelemetry.takeTaskSpan`). */
   constructor(
     readonly def: TaskDefinition,
     readonly flowRun: FlowRun,
     private readonly parent: Context,
+    traced: boolean,
   ) {
     if (flowRun.keepAllTaskRuns) this.history = [];
-    flowRun.inflight.add(this);
-    if (flowRun.tracing) {
-      if (flowRun.takeTaskSpan()) this.openSpan(undefined);
-      else flowRun.untracedTasks++;
-    }
+    this.number = flowRun.taskStarted(this);
+    if (traced) this.openSpan(this.pendingAt);
     this.transition('Pending', 1, this.pendingAt);
   }
 
@@ -187,7 +188,7 @@ export class TaskRun implements Scope {
       `attempt ${this.attempt} failed (${info.type}: ${info.message}); retrying in ${delayMs} ms`,
       info,
     );
-    flowRun.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
+    flowRun.telemetry.instruments.taskRetries.add(1, def.metricAttributes(flowRun.name));
     try {
       await retryDelay(delayMs, flowRun);
     } catch (reason) {
@@ -206,6 +207,7 @@ export class TaskRun implements Scope {
     if (this.ended) return error;
     this.ended = true;
     const { flowRun, def } = this;
+    const { instruments } = flowRun.telemetry;
     const endedAt = now();
     const failed = name !== 'Completed';
     if (failed && name !== 'Cancelled') this.ensureTraced();
@@ -225,15 +227,13 @@ export class TaskRun implements Scope {
       info,
     );
     span?.end(endedAt);
-    flowRun.inflight.delete(this);
-    if (flowRun.instruments.metered) {
-      flowRun.instruments.taskDuration.record(
+    if (instruments.metered) {
+      instruments.taskDuration.record(
         (endedAt - this.pendingAt) / 1000,
         def.metricAttributes(flowRun.name, resultOf(name)),
       );
     }
-    flowRun.countTask(this.history ? this.toRecord(endedAt, info) : undefined, name);
-    flowRun.notifyTaskEnded();
+    flowRun.taskEnded(this, name, this.history ? this.toRecord(endedAt, info) : undefined);
     return error;
   }
 
@@ -256,15 +256,14 @@ export class TaskRun implements Scope {
     this.flowRun.taskTransition(this, name, attempt, at, message, error);
   }
 
-  private openSpan(startTime: number | undefined): void {
+  /** Started at a time of the runtime clock, as all its events and its end are. */
+  private openSpan(startTime: number): void {
     const { def, flowRun } = this;
     const attributes: Attributes = { [Attr.TASK_NAME]: def.name, [Attr.TASK_RUN_ID]: this.id };
     if (flowRun.name !== undefined) attributes[Attr.PIPELINE_NAME] = flowRun.name;
-    const span = flowRun.instruments.tracer.startSpan(
+    const span = flowRun.telemetry.instruments.tracer.startSpan(
       SpanName.task(def.name),
-      startTime === undefined
-        ? { kind: SpanKind.INTERNAL, attributes }
-        : { kind: SpanKind.INTERNAL, attributes, startTime },
+      { kind: SpanKind.INTERNAL, attributes, startTime },
       this.parent,
     );
     this.span = span;
@@ -276,7 +275,7 @@ export class TaskRun implements Scope {
    * otherwise, a coarser clock than ours that can fall before the start.
    */
   private openAttemptSpan(attempt: number, startTime: number): Span {
-    return this.flowRun.instruments.tracer.startSpan(
+    return this.flowRun.telemetry.instruments.tracer.startSpan(
       SpanName.attempt(this.def.name),
       { kind: SpanKind.INTERNAL, attributes: { [Attr.ATTEMPT]: attempt }, startTime },
       this.spanContext ?? this.parent,
@@ -289,8 +288,9 @@ export class TaskRun implements Scope {
    * runs are always traced.
    */
   private ensureTraced(): void {
-    if (this.span || !this.flowRun.tracing) return;
-    this.flowRun.untracedTasks--;
+    const { telemetry } = this.flowRun;
+    if (this.span || !telemetry.tracing) return;
+    telemetry.tracedAfterTheFact();
     this.openSpan(this.pendingAt);
     const span = this.span!;
     addStateEvent(span, 'Pending', 1, undefined, this.pendingAt);
@@ -309,7 +309,7 @@ export class TaskRun implements Scope {
     span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
     if (withException && span.isRecording()) {
       span.recordException(error instanceof Error ? error : { name: info.type, message: info.message });
-      this.flowRun.markRecorded(error);
+      this.flowRun.telemetry.markRecorded(error);
     }
   }
 

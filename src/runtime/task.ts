@@ -2,7 +2,7 @@ import { context as otelContext, trace } from '@opentelemetry/api';
 import { OptionsError } from '../errors.ts';
 import { resolveInstruments } from '../telemetry/instruments.ts';
 import { TASK_BRAND } from './brand.ts';
-import { activeScope } from './context.ts';
+import { activeScope, type Scope } from './context.ts';
 import { FlowRun } from './flow-run.ts';
 import { hub } from './hub.ts';
 import { TaskDefinition } from './task-definition.ts';
@@ -36,23 +36,33 @@ export function task<Args extends unknown[], Result>(
 }
 
 function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
-  // Backpressure from the SDK set-up: wait while the span export queue drains before starting.
-  const gate = hub.backpressure?.();
-  if (gate) return gate.then(() => startTask(def, args));
-  return startTask(def, args);
-}
-
-function startTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {
   const scope = activeScope();
   const flowRun = scope?.flowRun ?? standaloneHolder();
+  const traced = flowRun.telemetry.takeTaskSpan();
+  // Backpressure from the SDK set-up: a run that will end a span waits while the span export queue
+  // drains. One that will not (its flow run untraced, or past the span budget) adds nothing to the queue,
+  // so it never waits for it.
+  const gate = traced ? hub.backpressure?.() : undefined;
+  if (gate) return gate.then(() => startTask(def, args, scope, flowRun, traced));
+  return startTask(def, args, scope, flowRun, traced);
+}
+
+function startTask(
+  def: TaskDefinition,
+  args: unknown[],
+  scope: Scope | undefined,
+  flowRun: FlowRun,
+  traced: boolean,
+): Promise<unknown> {
+  const { telemetry } = flowRun;
   // Parent: the active span; without a context manager, the span of the run that called us. A flow run
   // that is not traced needs no parent for spans it will not make.
-  let parent = flowRun.spanContext;
-  if (flowRun.tracing) {
+  let parent = telemetry.spanContext;
+  if (telemetry.tracing) {
     parent = otelContext.active();
-    if (scope && !trace.getSpan(parent)) parent = scope.taskRun?.spanContext ?? flowRun.spanContext;
+    if (scope && !trace.getSpan(parent)) parent = scope.taskRun?.spanContext ?? telemetry.spanContext;
   }
-  return new TaskRun(def, flowRun, parent).execute(args);
+  return new TaskRun(def, flowRun, parent, traced).execute(args);
 }
 
 /** A task called outside any flow runs on its own: no flow span, no flow states, its own signal. */

@@ -2,7 +2,8 @@ import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import type { StateName } from '../runtime/state.ts';
 import { StateNames } from '../runtime/state.ts';
-import type { ErrorInfo } from '../runtime/transition.ts';
+import type { TransitionRecord } from '../runtime/transition.ts';
+import { logAttributes } from '../runtime/transition-record.ts';
 import { Attr, EventName } from './keys.ts';
 import { Severity, type SeverityNumber } from './otel-logs.ts';
 
@@ -55,58 +56,22 @@ export function severityOf(name: StateName): SeverityNumber {
   }
 }
 
-export interface StateLogFields {
-  readonly seq: number;
-  readonly flow: string | undefined;
-  readonly flowRunId: string | undefined;
-  readonly task: string | undefined;
-  readonly taskRunId: string | undefined;
-  readonly name: StateName;
-  readonly attempt: number;
-  readonly message: string | undefined;
-  readonly error: ErrorInfo | undefined;
-  readonly tags: readonly string[];
-  readonly scheduledAt: string | undefined;
-  readonly startedAt: string | undefined;
-  readonly params: Attributes | undefined;
-  readonly parentFlowRunId: string | undefined;
-}
-
 /**
  * The `flowtel.state` log record of a transition, emitted the moment it happens so a run in progress is
- * visible (and alertable, by a `serve` that receives it) before its span ends. Its attributes carry the
- * transition record; the trace and span ids come from `ctx`.
+ * visible (and alertable, by a `serve` that receives it) before its span ends. Its attributes are the
+ * fields of the transition record (see `RECORD_FIELDS`); the trace and span ids come from `ctx`.
  */
-export function emitStateLog(logger: Logger, ctx: Context, at: number, fields: StateLogFields): void {
-  const attributes: Attributes = {
-    [Attr.SEQ]: fields.seq,
-    [Attr.STATE_TYPE]: StateNames[fields.name],
-    [Attr.STATE_NAME]: fields.name,
-    [Attr.ATTEMPT]: fields.attempt,
-  };
-  if (fields.flow !== undefined) attributes[Attr.PIPELINE_NAME] = fields.flow;
-  if (fields.flowRunId !== undefined) attributes[Attr.PIPELINE_RUN_ID] = fields.flowRunId;
-  if (fields.task !== undefined) attributes[Attr.TASK_NAME] = fields.task;
-  if (fields.taskRunId !== undefined) attributes[Attr.TASK_RUN_ID] = fields.taskRunId;
-  if (fields.message !== undefined) attributes[Attr.STATE_MESSAGE] = fields.message;
-  if (fields.error) {
-    attributes[Attr.ERROR_TYPE] = fields.error.type;
-    attributes[Attr.ERROR_MESSAGE] = fields.error.message;
-  }
-  if (fields.tags.length > 0) attributes[Attr.FLOW_TAGS] = [...fields.tags];
-  if (fields.scheduledAt !== undefined) attributes[Attr.FLOW_SCHEDULED_TIME] = fields.scheduledAt;
-  if (fields.startedAt !== undefined) attributes[Attr.STARTED_AT] = fields.startedAt;
-  if (fields.parentFlowRunId !== undefined) attributes[Attr.FLOW_PARENT_RUN_ID] = fields.parentFlowRunId;
-  if (fields.params) Object.assign(attributes, fields.params);
-  const severityNumber = severityOf(fields.name);
+export function emitStateLog(logger: Logger, ctx: Context, at: number, record: TransitionRecord): void {
+  const { name } = record.state;
+  const severityNumber = severityOf(name);
   logger.emit({
     eventName: EventName.STATE,
     timestamp: at,
     severityNumber,
     severityText:
       severityNumber === Severity.ERROR ? 'ERROR' : severityNumber === Severity.WARN ? 'WARN' : 'INFO',
-    body: fields.message ?? `${fields.task ?? fields.flow ?? ''} ${fields.name}`.trim(),
-    attributes,
+    body: record.message ?? `${record.task ?? record.flow ?? ''} ${name}`.trim(),
+    attributes: logAttributes(record),
     context: ctx,
   });
 }

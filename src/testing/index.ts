@@ -27,7 +27,10 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { onTransition } from '../runtime/hub.ts';
-import type { TransitionRecord } from '../runtime/transition.ts';
+import type { ObservedTransition } from '../runtime/transition.ts';
+
+export { setRuntimeClock } from '../runtime/runtime-clock.ts';
+export { TransitionRecordSchema } from '../runtime/transition-schema.ts';
 
 export interface TestTelemetry {
   /** Ended spans, in the order they ended. */
@@ -95,13 +98,16 @@ export function metricPoints(all: MetricData[], name: string): DataPoint<number 
 }
 
 export interface RecordedTransitions {
-  readonly records: TransitionRecord[];
+  readonly records: ObservedTransition[];
   stop(): void;
 }
 
-/** Collects every transition record of this process until `stop()`. */
+/**
+ * Collects every transition record of this process until `stop()`. The records read the same later as
+ * when they were made; `JSON.stringify` gives their `--record` lines.
+ */
 export function recordTransitions(): RecordedTransitions {
-  const records: TransitionRecord[] = [];
+  const records: ObservedTransition[] = [];
   const stop = onTransition((record) => records.push(record));
   return { records, stop };
 }

@@ -1,27 +1,36 @@
 import { PassThrough } from 'node:stream';
-import type { TransitionRecord } from 'flowtel';
+import type { ObservedTransition, StateName, StateType, TransitionRecord } from 'flowtel';
 import { describe, expect, it } from 'vitest';
+import { RunModel } from '../../src/cli/view/model.ts';
 import { PipeView } from '../../src/cli/view/pipe-view.ts';
 import { TtyView } from '../../src/cli/view/tty-view.ts';
 
 let seq = 0;
-function record(fields: Partial<TransitionRecord> & { name: string; type: string }): TransitionRecord {
+const runNumbers = new Map<string, number>();
+
+/** A record as the runtime hands it to listeners: task runs told apart by their number. */
+function record(fields: Partial<TransitionRecord> & { name: string; type: string }): ObservedTransition {
   const { name, type, ...rest } = fields;
-  return {
-    v: 1,
+  const atMs = Date.now();
+  const plain = {
+    v: 1 as const,
     seq: ++seq,
-    at: new Date().toISOString(),
+    at: new Date(atMs).toISOString(),
     flow: 'etl',
     flowRunId: 'run-1',
     attempt: 1,
     tags: [],
     scheduledAt: null,
-    state: { type: type as never, name: name as never },
+    state: { type: type as StateType, name: name as StateName },
     ...rest,
-  } as TransitionRecord;
+  };
+  const { taskRunId } = plain;
+  if (taskRunId !== undefined && !runNumbers.has(taskRunId)) runNumbers.set(taskRunId, runNumbers.size + 1);
+  const taskRunNumber = taskRunId === undefined ? undefined : runNumbers.get(taskRunId);
+  return { ...plain, atMs, taskRunNumber, toJSON: () => plain };
 }
 
-function wideRun(): TransitionRecord[] {
+function wideRun(): ObservedTransition[] {
   const records = [record({ name: 'Running', type: 'RUNNING' })];
   for (let i = 0; i < 500; i++) {
     records.push(record({ task: 'load', taskRunId: `l${i}`, name: 'Running', type: 'RUNNING' }));
@@ -127,5 +136,32 @@ describe('the output in a pipe', () => {
     // The runtime's message already says which attempt failed and when the next one comes.
     expect(lines[1]).toMatch(/task transform attempt 1 failed \(Error: reset\); retrying in 150 ms$/);
     expect(lines[2]).toMatch(/task load Failed after 1 attempt\(s\): E: boom/);
+  });
+});
+
+describe('the view model', () => {
+  it('folds task transitions without reading the fields a record makes on first read', () => {
+    const model = new RunModel();
+    const madeOnRead = (r: ObservedTransition): ObservedTransition => {
+      const copy = { ...r };
+      for (const field of ['at', 'taskRunId', 'spanId'] as const) {
+        Object.defineProperty(copy, field, {
+          get: () => {
+            throw new Error(`the view read ${field}`);
+          },
+        });
+      }
+      return copy;
+    };
+    for (const r of wideRun()) model.apply(r.task === undefined ? r : madeOnRead(r));
+
+    expect(model.totals()).toMatchObject({ completed: 500, running: 1, retries: 1 });
+  });
+
+  it('tells apart task runs of records made elsewhere by their taskRunId', () => {
+    const model = new RunModel();
+    for (const r of wideRun()) model.apply({ ...r, taskRunNumber: undefined });
+
+    expect(model.totals()).toMatchObject({ completed: 500, running: 1 });
   });
 });

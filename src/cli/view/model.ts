@@ -1,4 +1,4 @@
-import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { ObservedTransition } from '../../runtime/transition.ts';
 
 /** What the live view knows of one task name within one flow run: counts, plus the runs in progress. */
 export interface TaskLine {
@@ -7,8 +7,11 @@ export interface TaskLine {
   failed: number;
   cancelled: number;
   retries: number;
-  /** Task runs not yet final, by id: their current state name, attempt and when they entered it. */
-  readonly active: Map<string, { state: string; attempt: number; since: number }>;
+  /**
+   * Task runs not yet final, by `taskRunNumber` (or `taskRunId` for records the runtime did not make):
+   * their current state name, attempt and when they entered it.
+   */
+  readonly active: Map<number | string, { state: string; attempt: number; since: number }>;
 }
 
 export interface FlowLine {
@@ -26,45 +29,65 @@ const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 /**
  * The state of a run as the terminal shows it, folded from transition records. Memory grows with the
  * number of distinct task names and runs in progress, never with the number of finished task runs.
+ * It reads only the fields a record has at hand (`atMs`, `taskRunNumber`, names, state, attempt), never
+ * those made on first read (`at`, `taskRunId`), so the view costs a task run no date and no id.
  */
 export class RunModel {
   readonly flows = new Map<string, FlowLine>();
+  /** The line of the last task transition: the next one is most often of the same task in the same run. */
+  private last: { readonly flowRunId: string; readonly task: string; readonly line: TaskLine } | undefined;
 
-  apply(record: TransitionRecord): void {
-    if (!record.flowRunId || !record.flow) return;
-    const at = Date.parse(record.at);
-    let flow = this.flows.get(record.flowRunId);
+  apply(record: ObservedTransition): void {
+    const { flowRunId, task } = record;
+    const last = this.last;
+    if (last && task === last.task && flowRunId === last.flowRunId) return this.applyTask(last.line, record);
+    if (!flowRunId || !record.flow) return;
+    let flow = this.flows.get(flowRunId);
     if (!flow) {
       const parent = record.parentFlowRunId ? this.flows.get(record.parentFlowRunId) : undefined;
       flow = {
         flow: record.flow,
-        flowRunId: record.flowRunId,
+        flowRunId,
         depth: parent ? parent.depth + 1 : 0,
         state: record.state.name,
-        startedAt: at,
+        startedAt: record.atMs,
         endedAt: undefined,
         tasks: new Map(),
       };
-      this.flows.set(record.flowRunId, flow);
+      this.flows.set(flowRunId, flow);
     }
-    if (record.task === undefined || record.taskRunId === undefined) {
+    if (task === undefined) {
       flow.state = record.state.name;
-      if (FINAL.has(record.state.type)) flow.endedAt = at;
+      if (FINAL.has(record.state.type)) flow.endedAt = record.atMs;
       return;
     }
-    let line = flow.tasks.get(record.task);
+    let line = flow.tasks.get(task);
     if (!line) {
-      line = { task: record.task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
-      flow.tasks.set(record.task, line);
+      line = { task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
+      flow.tasks.set(task, line);
     }
-    if (record.state.name === 'AwaitingRetry') line.retries++;
-    if (!FINAL.has(record.state.type)) {
-      line.active.set(record.taskRunId, { state: record.state.name, attempt: record.attempt, since: at });
+    this.last = { flowRunId, task, line };
+    this.applyTask(line, record);
+  }
+
+  private applyTask(line: TaskLine, record: ObservedTransition): void {
+    const { state } = record;
+    if (state.name === 'AwaitingRetry') line.retries++;
+    const run = record.taskRunNumber ?? record.taskRunId;
+    if (run === undefined) return;
+    if (!FINAL.has(state.type)) {
+      // One entry per run in progress, updated in place as it moves on (Pending, Running, ...).
+      const entry = line.active.get(run);
+      if (entry) {
+        entry.state = state.name;
+        entry.attempt = record.attempt;
+        entry.since = record.atMs;
+      } else line.active.set(run, { state: state.name, attempt: record.attempt, since: record.atMs });
       return;
     }
-    line.active.delete(record.taskRunId);
-    if (record.state.type === 'COMPLETED') line.completed++;
-    else if (record.state.type === 'CANCELLED') line.cancelled++;
+    line.active.delete(run);
+    if (state.type === 'COMPLETED') line.completed++;
+    else if (state.type === 'CANCELLED') line.cancelled++;
     else line.failed++;
   }
 

@@ -1,9 +1,11 @@
 import { humanDuration } from '../../duration.ts';
-import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { ObservedTransition } from '../../runtime/transition.ts';
 import { RunModel } from './model.ts';
 
+const PRINTED_TASK_ENDS: ReadonlySet<string> = new Set(['Failed', 'TimedOut', 'Crashed']);
+
 export interface RunView {
-  onTransition(record: TransitionRecord): void;
+  onTransition(record: ObservedTransition): void;
   /** Text that must not be lost to the view (an alert it would send, a delivery problem), on stderr. */
   print(text: string): void;
   /** Stops timers and leaves the output in its final form. */
@@ -27,19 +29,19 @@ export class PipeView implements RunView {
     this.timer.unref();
   }
 
-  onTransition(record: TransitionRecord): void {
+  onTransition(record: ObservedTransition): void {
     this.model.apply(record);
-    const time = record.at.slice(11, 23);
+    // Only the lines it prints read the record's time: a task run that simply completes costs no date.
     if (record.task === undefined) {
-      this.write(`${time} flow ${record.flow} ${record.state.name}${suffix(record)}`);
+      this.write(`${timeOf(record)} flow ${record.flow} ${record.state.name}${suffix(record)}`);
     } else if (record.state.name === 'AwaitingRetry') {
       // The runtime's message says which attempt failed, why, and when the next one comes.
       this.write(
-        `${time} task ${record.task} ${record.message || `attempt ${record.attempt} failed, will retry`}`,
+        `${timeOf(record)} task ${record.task} ${record.message || `attempt ${record.attempt} failed, will retry`}`,
       );
-    } else if (['Failed', 'TimedOut', 'Crashed'].includes(record.state.name)) {
+    } else if (PRINTED_TASK_ENDS.has(record.state.name)) {
       this.write(
-        `${time} task ${record.task} ${record.state.name} after ${record.attempt} attempt(s)${suffix(record)}`,
+        `${timeOf(record)} task ${record.task} ${record.state.name} after ${record.attempt} attempt(s)${suffix(record)}`,
       );
     }
   }
@@ -63,6 +65,11 @@ export class PipeView implements RunView {
   }
 }
 
-function suffix(record: TransitionRecord): string {
+/** `HH:MM:SS.mmm` (UTC) of the record's time. */
+function timeOf(record: ObservedTransition): string {
+  return record.at.slice(11, 23);
+}
+
+function suffix(record: ObservedTransition): string {
   return record.message ? `: ${record.message}` : '';
 }

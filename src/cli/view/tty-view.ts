@@ -1,5 +1,5 @@
 import { humanDuration } from '../../duration.ts';
-import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { ObservedTransition } from '../../runtime/transition.ts';
 import { type FlowLine, RunModel, type TaskLine } from './model.ts';
 import type { RunView } from './pipe-view.ts';
 
@@ -36,7 +36,7 @@ export class TtyView implements RunView {
     this.timer.unref();
   }
 
-  onTransition(record: TransitionRecord): void {
+  onTransition(record: ObservedTransition): void {
     this.model.apply(record);
     this.dirty = true;
   }

@@ -164,14 +164,13 @@ function unscheduledRules(rules: LoadedRules, test: TestCase): string[] {
 function toRecord(input: RecordInput, index: number, start: number | undefined): TransitionRecord {
   const { at, scheduledAt, startedAt, seq, ...rest } = input;
   const iso = (ref: string, field: string) => new Date(resolveTime(ref, start, field)).toISOString();
-  const record: Record<string, unknown> = {
+  return {
     ...rest,
     seq: seq ?? index,
     at: iso(at, `records[${index}].at`),
     scheduledAt: scheduledAt === null ? null : iso(scheduledAt, `records[${index}].scheduledAt`),
+    ...(startedAt === undefined ? {} : { startedAt: iso(startedAt, `records[${index}].startedAt`) }),
   };
-  if (startedAt !== undefined) record.startedAt = iso(startedAt, `records[${index}].startedAt`);
-  return record as unknown as TransitionRecord;
 }
 
 interface Normalised {

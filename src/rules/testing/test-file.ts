@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../duration.ts';
 import { type StateName, StateNames } from '../../runtime/state.ts';
+import { transitionFields } from '../../runtime/transition-schema.ts';
 import { Labels } from '../schema-parts.ts';
 
 /**
@@ -25,24 +26,16 @@ const StateField = z.union([
     .transform(({ name }) => ({ type: StateNames[name], name })),
 ]);
 
+/** A transition record as `--record` writes it (`transitionFields`), with defaults for a hand-written one. */
 export const RecordInput = z.object({
-  v: z.literal(1).default(1),
-  seq: z.int().nonnegative().optional(),
+  ...transitionFields,
+  v: transitionFields.v.default(1),
+  seq: transitionFields.seq.optional(),
   at: TimeRef,
-  flow: z.string().optional(),
-  flowRunId: z.string().optional(),
-  task: z.string().optional(),
-  taskRunId: z.string().optional(),
-  attempt: z.int().min(1).default(1),
+  attempt: transitionFields.attempt.default(1),
   state: StateField,
-  message: z.string().optional(),
-  error: z.strictObject({ type: z.string(), message: z.string() }).optional(),
-  traceId: z.string().optional(),
-  spanId: z.string().optional(),
-  tags: z.array(z.string()).default([]),
+  tags: transitionFields.tags.default([]),
   scheduledAt: TimeRef.nullable().default(null),
-  params: z.record(z.string(), z.unknown()).optional(),
-  parentFlowRunId: z.string().optional(),
   startedAt: TimeRef.optional(),
 });
 export type RecordInput = z.infer<typeof RecordInput>;
