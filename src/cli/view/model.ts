@@ -40,7 +40,10 @@ export class RunModel {
   apply(record: ObservedTransition): void {
     const { flowRunId, task } = record;
     const last = this.last;
-    if (last && task === last.task && flowRunId === last.flowRunId) return this.applyTask(last.line, record);
+    if (last && task === last.task && flowRunId === last.flowRunId) {
+      this.applyTask(last.line, record);
+      return;
+    }
     if (!flowRunId || !record.flow) return;
     let flow = this.flows.get(flowRunId);
     if (!flow) {
