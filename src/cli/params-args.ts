@@ -45,7 +45,7 @@ function parseJsonObject(json: string): Record<string, unknown> {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new UsageError(`--params-json is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`--params-json is not valid JSON${jsonErrorPlace(error, json)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UsageError('--params-json must be a JSON object, e.g. \'{"day":"2026-11-24"}\'');
@@ -67,4 +67,18 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
     if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
+}
+
+/**
+ * Where the JSON broke, as a character position: Node's own message quotes the text around it, which may
+ * be a secret (`{"apiToken":"…`), so it is not repeated.
+ */
+function jsonErrorPlace(error: unknown, json: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return ' (check its quotes, commas and braces)';
+  const at = Number(position);
+  return at >= json.length
+    ? ` (it ends early, after ${json.length} characters)`
+    : ` (at character ${at + 1})`;
 }

@@ -21,6 +21,9 @@ export function possibleSecrets(env: Env, args: readonly string[]): string[] {
   const secrets: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || NOT_SECRET.has(name)) continue;
+    // A password in any URL-valued variable (`OTEL_EXPORTER_OTLP_ENDPOINT=https://user:pw@…`).
+    const password = urlPassword(value);
+    if (password !== undefined) secrets.push(password);
     if (!(isSecretKey(name) || SECRET_VARIABLE.test(name))) continue;
     secrets.push(value);
     // `OTEL_EXPORTER_OTLP_HEADERS=authorization=Basic%20abc,x-key=def`: each value alone, too.
@@ -59,6 +62,15 @@ export function registerChannelSecrets(
   const secrets = processSecrets();
   for (const channel of Object.values(channels)) {
     for (const ref of secretRefs(channel)) secrets.add(env[ref.env]);
+  }
+}
+
+function urlPassword(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]*:[^/]*@/i.test(value)) return undefined;
+  try {
+    return new URL(value).password || undefined;
+  } catch {
+    return undefined;
   }
 }
 

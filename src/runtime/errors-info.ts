@@ -1,9 +1,11 @@
+import { redactSecrets } from '../secrets.ts';
 import type { ErrorInfo } from './transition.ts';
 
 /** The class name and message of anything thrown, `Error` or not (a thrown string is a `String`). */
 export function errorInfo(thrown: unknown): ErrorInfo {
-  if (thrown instanceof Error) return { type: errorType(thrown), message: thrown.message };
-  return { type: errorType(thrown), message: describe(thrown) };
+  // The one place run errors become text: the secrets the process knows leave it here (see secrets.ts).
+  const message = thrown instanceof Error ? thrown.message : describe(thrown);
+  return { type: errorType(thrown), message: redactSecrets(message) };
 }
 
 /** `error.type` for a thrown value: the error's class name, or the JavaScript type of a non-error. */

@@ -2,7 +2,7 @@ import { defaults } from '../config.ts';
 import { OptionsError } from '../errors.ts';
 import type { ParamRecording } from '../telemetry/redact.ts';
 import type { StandardSchema } from './params.ts';
-import { secretFieldsOf } from './secret-params.ts';
+import { secretPathsOf } from './secret-params.ts';
 import { type Duration, optionDuration } from './task-options.ts';
 
 /** When a flow runs on its own, for `flowtel serve` and for `flow-late` alert rules. */
@@ -19,7 +19,10 @@ export interface FlowOptions<S extends StandardSchema | undefined = StandardSche
   /** Limit of the whole run; its signal aborts and it ends TimedOut. @default none */
   readonly timeout?: Duration;
   readonly description?: string;
-  /** Parameters whose values are never recorded (besides secret-looking names and schema metadata). */
+  /**
+   * Parameters whose values are never recorded (besides secret-looking names and schema metadata);
+   * a nested one as a dotted path, e.g. `'db.password'`.
+   */
   readonly secrets?: readonly string[];
   /** What the span and records hold of parameters. @default FLOWTEL_RECORD_PARAMS or 'values' */
   readonly recordParams?: ParamRecording;
@@ -33,7 +36,8 @@ export interface ResolvedFlowOptions {
   readonly schedule: Schedule | undefined;
   readonly tags: readonly string[];
   readonly timeoutMs: number | undefined;
-  readonly secretKeys: ReadonlySet<string>;
+  /** Paths of the parameters marked secret (see `RedactOptions.secretPaths`). */
+  readonly secretPaths: readonly (readonly string[])[];
   readonly recordParams: ParamRecording | undefined;
   readonly abortGraceMs: number;
 }
@@ -59,7 +63,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     schedule: options.schedule,
     tags: Object.freeze([...tags]),
     timeoutMs: options.timeout === undefined ? undefined : optionDuration(options.timeout, field('timeout')),
-    secretKeys: new Set([...(options.secrets ?? []), ...secretFieldsOf(schema)]),
+    secretPaths: [...(options.secrets ?? []).map((name) => name.split('.')), ...secretPathsOf(schema)],
     recordParams: options.recordParams,
     abortGraceMs:
       options.abortGrace === undefined

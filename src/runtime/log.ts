@@ -3,6 +3,7 @@ import { context as otelContext } from '@opentelemetry/api';
 import { resolveInstruments } from '../telemetry/instruments.ts';
 import { EventName } from '../telemetry/keys.ts';
 import { Severity } from '../telemetry/otel-logs.ts';
+import { redactAttributeKeys } from '../telemetry/redact.ts';
 import { activeScope } from './context.ts';
 
 export interface RunLogger {
@@ -16,7 +17,8 @@ const DEBUG = 5;
 
 /**
  * Run logs: OpenTelemetry log records correlated with the active span (the task or flow that logged),
- * carrying the flow and task names and run ids. Outside any run they are plain log records.
+ * carrying the flow and task names and run ids. Outside any run they are plain log records. Values
+ * under secret-looking keys (`password`, `token`, …) are replaced, as for parameters.
  */
 export const log: RunLogger = {
   debug: (message, attributes) => emit(DEBUG, message, attributes),
@@ -25,7 +27,8 @@ export const log: RunLogger = {
   error: (message, attributes) => emit(Severity.ERROR, message, attributes),
 };
 
-function emit(severity: number, message: string, attributes: Attributes | undefined): void {
+function emit(severity: number, message: string, given: Attributes | undefined): void {
+  const attributes = given && redactAttributeKeys(given);
   const scope = activeScope();
   if (scope) {
     scope.flowRun.telemetry.runLog(severity, message, attributes, scope.taskRun);

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type Attributes, type Context, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
 import { defaults, type RuntimeSettings, readSettings } from '../config.ts';
 import { CancelledError, TimeoutError } from '../errors.ts';
+import { processSecrets } from '../secrets.ts';
 import { resolveInstruments } from '../telemetry/instruments.ts';
 import { Attr } from '../telemetry/keys.ts';
-import { paramAttributes, redactParams } from '../telemetry/redact.ts';
+import { paramAttributes, redactParams, secretValuesOf } from '../telemetry/redact.ts';
 import { contextFromTraceparent } from '../telemetry/traceparent.ts';
 import { activeScope, type Scope, scopes } from './context.ts';
 import { errorInfo } from './errors-info.ts';
@@ -139,10 +140,13 @@ async function execute(
   } catch (error) {
     return { ok: false, error, thrownByBody: true };
   }
+  // Secret values are secrets wherever they appear: an error message that quotes one is redacted too.
+  const secrets = processSecrets();
+  for (const value of secretValuesOf(params, options.secretPaths)) secrets.add(value);
   const redacted = redactParams(params, {
     recording: options.recordParams ?? recording,
     maxLength: defaults.paramMaxLength,
-    secretKeys: options.secretKeys,
+    secretPaths: options.secretPaths,
   });
   run.setParams(redacted);
   run.telemetry.span?.setAttributes(paramAttributes(redacted));

@@ -9,6 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { Attr, SpanName } from '../telemetry/keys.ts';
+import { exceptionOf } from '../telemetry/redact.ts';
 import { addStateEvent } from '../telemetry/state-signals.ts';
 import { AttemptTimeout } from './attempt-timeout.ts';
 import { type Scope, scopes } from './context.ts';
@@ -308,7 +309,7 @@ export class TaskRun implements Scope, InflightTask {
     span.setAttribute(Attr.ERROR_TYPE, info.type);
     span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
     if (withException && span.isRecording()) {
-      span.recordException(error instanceof Error ? error : { name: info.type, message: info.message });
+      span.recordException(exceptionOf(error, info));
       this.flowRun.telemetry.markRecorded(error);
     }
   }

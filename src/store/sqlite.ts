@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { databasePath, flowtelHome } from './home.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -33,7 +33,7 @@ export class StoreError extends Error {
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const home = options.home ?? flowtelHome(options.env);
-  mkdirSync(home, { recursive: true });
+  ownerOnly(home);
   const { default: Sqlite } = await import('better-sqlite3');
   const db = new Sqlite(databasePath(home), { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
@@ -47,6 +47,22 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     throw error;
   }
   return db;
+}
+
+/**
+ * The folder 0700 and the file 0600 before SQLite opens it (its -wal and -shm files take the file's
+ * mode): alert state and the outbox hold error texts and alert facts other users have no business
+ * reading. An existing folder or file of someone else's is left as it is.
+ */
+function ownerOnly(home: string): void {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const file = databasePath(home);
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  } catch {
+    // Not ours to change (or not writable): SQLite's own open reports what matters.
+  }
 }
 
 /** Applies the migrations the file lacks, each in its own immediate transaction. */

@@ -13,6 +13,7 @@ import type { TransitionRecord } from '../runtime/transition.ts';
 import type { Instruments } from './instruments.ts';
 import { Attr, EventName, SpanName } from './keys.ts';
 import { Severity } from './otel-logs.ts';
+import { exceptionOf } from './redact.ts';
 import { addStateEvent, emitStateLog } from './state-signals.ts';
 
 export interface RunTelemetryInit {
@@ -185,7 +186,7 @@ export class RunTelemetry {
       span.setAttribute(Attr.ERROR_TYPE, info.type);
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${info.type}: ${info.message}` });
       if (thrownByBody && !this.wasRecorded(error)) {
-        span.recordException(error instanceof Error ? error : info.message, at);
+        span.recordException(exceptionOf(error, info), at);
         this.markRecorded(error);
       }
     }

@@ -80,7 +80,7 @@ describe('parameter redaction', () => {
 
   it('records only types, or nothing, when asked', () => {
     const params = { day: '2026-11-24', count: 3, token: 'x', tags: ['a'] };
-    const base = { maxLength: 1024, secretKeys: new Set<string>() };
+    const base = { maxLength: 1024, secretPaths: [] };
     expect(redactParams(params, { ...base, recording: 'types' })).toEqual({
       day: 'string',
       count: 'number',

@@ -155,6 +155,54 @@ describe('the span tree of a flow run', () => {
     ]);
     expect(exported).not.toContain(secretValue);
   });
+
+  it('finds a secret marked on a nested schema field, in objects and in the items of arrays', async () => {
+    const nested = flow(
+      {
+        name: 'nested-secrets',
+        params: z.object({
+          warehouse: z.object({ code: z.string(), inner: z.string().meta({ secret: true }) }),
+          targets: z.array(z.object({ host: z.string(), credentialRef: z.string().meta({ secret: true }) })),
+        }),
+        secrets: ['warehouse.code'],
+      },
+      async () => 'done',
+    );
+
+    await nested({
+      warehouse: { code: 'wh-code-77aa', inner: 'inner-s3cret-1' },
+      targets: [{ host: 'db1', credentialRef: 'ref-s3cret-2' }],
+    });
+
+    const span = only(telemetry.spans(), 'flow nested-secrets');
+    expect(span.attributes).toMatchObject({
+      'flowtel.parameter.warehouse': '{"code":"[REDACTED]","inner":"[REDACTED]"}',
+      'flowtel.parameter.targets': '[{"host":"db1","credentialRef":"[REDACTED]"}]',
+    });
+  });
+
+  it('redacts the value of a secret parameter inside an error message, and secret-looking log attributes', async () => {
+    const token = 'tok-9f8e7d6c5b4a';
+    const call = task('call', async (apiToken: string) => {
+      currentRun()?.log.info('calling', { password: 'hunter2-pass', region: 'eu' });
+      throw new Error(`401 for token ${apiToken}`);
+    });
+    const calls = flow({ name: 'calls', params: z.object({ apiToken: z.string() }) }, async ({ apiToken }) =>
+      call(apiToken),
+    );
+
+    const run = await calls.run({ apiToken: token });
+
+    expect(run.state.type).toBe('FAILED');
+    const exported = JSON.stringify([
+      telemetry.spans().map((s) => [s.attributes, s.events, s.status]),
+      telemetry.logs().map((l) => [l.attributes, l.body]),
+    ]);
+    expect(exported).toContain('401 for token [REDACTED]');
+    expect(exported).not.toContain(token);
+    expect(exported).not.toContain('hunter2-pass');
+    expect(exported).toContain('"region":"eu"');
+  });
 });
 
 describe('retries', () => {

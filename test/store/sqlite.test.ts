@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ const state = (fingerprint: string, rule = 'orders-failed'): AlertState => ({
 });
 
 describe('the SQLite file', () => {
+  it('creates its folder 0700 and flowtel.db 0600 with its journal files, for the owner alone', async () => {
+    const home = tempHome();
+    const db = await openDatabase({ home });
+    db.exec('CREATE TABLE IF NOT EXISTS probe (x); INSERT INTO probe VALUES (1)');
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(home)).toBe(0o700);
+    expect(mode(join(home, 'flowtel.db'))).toBe(0o600);
+    expect(mode(join(home, 'flowtel.db-wal'))).toBe(0o600);
+    db.close();
+  });
+
   it('is created under FLOWTEL_HOME (folder included), in WAL mode, at the latest schema version', async () => {
     const home = tempHome();
     const db = await openDatabase({ env: { FLOWTEL_HOME: home } });
