@@ -597,7 +597,7 @@ describe('flush at its deadline', () => {
       lastError: expect.stringMatching(/^interrupted/),
     });
     expect(next.store.get(`${n.id}/data`)?.claimedBy).toBeUndefined();
-    expect(await next.flush(5000)).toEqual({ pending: 0 });
+    expect(await next.flush(20_000)).toEqual({ pending: 0 });
     await next.close();
     expect(server.requests).toHaveLength(2);
     expect(server.accepted()).toHaveLength(1);

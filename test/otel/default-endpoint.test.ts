@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readOtelConfig } from '../../src/otel/config.ts';
 import { skipAbsentDefaultEndpoint } from '../../src/otel/default-endpoint.ts';
+import { refusedPort } from '../support/ports.ts';
 
 function listen(): Promise<Server> {
   return new Promise((resolve) => {
@@ -13,12 +14,8 @@ function portOf(server: Server): number {
   return (server.address() as { port: number }).port;
 }
 
-async function closedPort(): Promise<number> {
-  const server = await listen();
-  const port = portOf(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** Nothing listens there, and the kernel never hands the port to another test meanwhile. */
+const closedPort = refusedPort;
 
 describe('telemetry with no endpoint configured', () => {
   it('is not exported, with one line saying how to send it, when nothing listens on the default port', async () => {

@@ -4,6 +4,7 @@ import { flow, task } from 'flowtel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setupTelemetry, shutdownTelemetry } from '../../src/otel/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { refusedPort } from '../support/ports.ts';
 import { setEnv } from './env.ts';
 
 let restoreEnv: () => void = () => {};
@@ -26,11 +27,7 @@ const wide = flow({ name: 'wide' }, async () => {
 
 /** A port on loopback that nothing listens on: connections are refused. */
 async function closedPort(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await refusedPort()}`;
 }
 
 /** An OTLP endpoint that reads requests and never answers. Its own sockets do not hold the process. */
