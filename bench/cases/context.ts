@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { ROOT } from '../cli.ts';
+import type { OtlpSink } from '../receiver/otlp-sink-process.ts';
+import type { Sizes } from '../sizes.ts';
+
+export interface BenchContext {
+  readonly sizes: Sizes;
+  /** The OTLP receiver process every traced case exports to. */
+  readonly sink: OtlpSink;
+  /** Progress lines for whoever runs the suite. */
+  readonly log: (line: string) => void;
+}
+
+/** The repository's example rules (`rules/`): what `flowtel run examples/etl.ts` evaluates. */
+export const EXAMPLE_RULES = join(ROOT, 'rules');
+
+/** No exporter for any signal: the SDK is still set up, nothing leaves the process. */
+export const NO_EXPORT = {
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+} as const;
+
+export function exportTo(sink: OtlpSink, protocol: 'http/protobuf' | 'http/json' = 'http/protobuf') {
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol };
+}
+
+/** `12.34`, `0.123`: enough digits to compare, no more. */
+export function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1_000) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(abs >= 10 ? 1 : abs >= 1 ? 2 : 3);
+}
+
+export const MB = 1024 * 1024;
