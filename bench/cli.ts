@@ -58,8 +58,12 @@ export async function runFlowtel(flowFile: string, options: FlowtelRunOptions): 
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const code = await new Promise<number | null>((done) => child.on('close', (exit) => done(exit)));
   const exitedAtMs = Date.now();
   try {

@@ -9,9 +9,15 @@ import { createOtlpHttpHandler } from '../../src/receiver/otlp/index.ts';
 
 const counts = { spans: 0, logs: 0, metrics: 0, requests: 0 };
 const handle = createOtlpHttpHandler({
-  onSpans: (spans) => void (counts.spans += spans.length),
-  onLogs: (logs) => void (counts.logs += logs.length),
-  onMetrics: (metrics) => void (counts.metrics += metrics.length),
+  onSpans: (spans) => {
+    counts.spans += spans.length;
+  },
+  onLogs: (logs) => {
+    counts.logs += logs.length;
+  },
+  onMetrics: (metrics) => {
+    counts.metrics += metrics.length;
+  },
 });
 
 const server = createServer((request, response) => {
