@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,19 +64,16 @@ const AREAS: readonly { area: string; test: RegExp; lever: string }[] = [
 ];
 
 /**
- * Runs `flowtel run <flowFile>` again under `--cpu-prof` (with `BENCH_VARIANTS` to keep only the
- * flowtel side, where the flow measures several) and summarises the profile.
+ * Runs `flowtel run <flowFile>` again with `BENCH_PROFILE` set, so the flow profiles its measured part
+ * (see `flows/profiler.ts`), with `BENCH_VARIANTS` keeping only the flowtel side where the flow times
+ * several, and summarises the profile.
  */
 export async function profileRun(flowFile: string, options: FlowtelRunOptions): Promise<Profile> {
   const dir = mkdtempSync(join(tmpdir(), 'flowtel-bench-prof-'));
+  const path = join(dir, 'flow.cpuprofile');
   try {
-    await runFlowtel(flowFile, {
-      ...options,
-      nodeFlags: [...(options.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
-    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-    if (file === undefined) throw new Error(`no CPU profile was written to ${dir}`);
-    return summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+    await runFlowtel(flowFile, { ...options, env: { ...options.env, BENCH_PROFILE: path } });
+    return summarise(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,7 +88,9 @@ export function summarise(profile: CpuProfile, top = 8): Profile {
     if (hitCount === 0 || functionName === '(idle)' || functionName === '(program)') continue;
     busy += hitCount;
     const where = shortUrl(url);
-    const frame = where ? `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}` : functionName;
+    // Line 1 is all tsx's source maps give for compiled TypeScript: leave it out.
+    const line = lineNumber > 0 ? `:${lineNumber + 1}` : '';
+    const frame = where ? `${functionName || '(anonymous)'} ${where}${line}` : functionName;
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + hitCount);
     const area = AREAS.find(({ test }) => test.test(where || functionName))?.area ?? 'other';
     byArea.set(area, (byArea.get(area) ?? 0) + hitCount);

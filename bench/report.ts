@@ -54,14 +54,14 @@ function missExplanation(figure: Figure): string[] {
   if (!profile) {
     lines.push(
       '',
-      'No CPU profile: this figure is not a CPU cost of the flowtel process (see the row above).',
+      'No CPU profile: the figure is not a CPU cost of the flowtel process, or misses were not profiled; see its row above.',
       '',
     );
     return lines;
   }
   lines.push(
     '',
-    'Why: CPU profile of the flowtel process running the flowtel side alone (`--cpu-prof`), top frames by self time:',
+    'Why: CPU profile of the measured part of the flow body, the flowtel side alone; top frames by self time:',
     '',
     ...profile.topFrames.map(({ frame, percent }) => `- ${fmt(percent)}% \`${frame}\``),
     '',
@@ -115,8 +115,9 @@ export function renderReport(result: SuiteResult, meta: ReportMeta): string {
     'ratios, costs the median over the rounds. Nothing here is asserted in `npm test` (only a smoke run at tiny',
     'sizes, `test/bench/smoke.test.ts`, that checks every case still produces its figures).',
     '',
-    'Where a target is missed, the harness runs the same case again under `--cpu-prof`, the flowtel side alone,',
-    'and lists the top frames by self time and the part of the stack they belong to.',
+    "Where a target is missed, the harness runs the case again with V8's CPU profiler (the one `--cpu-prof`",
+    'drives, through `node:inspector`) started and stopped around the measured part of the flow body, the',
+    'flowtel side alone, and lists the top frames by self time and the part of the stack they belong to.',
     '',
   ];
   for (const c of result.cases) {

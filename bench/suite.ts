@@ -31,7 +31,7 @@ export interface SuiteResult {
  */
 export async function runSuite(
   sizes: Sizes,
-  options: { only?: readonly string[]; log?: (line: string) => void } = {},
+  options: { only?: readonly string[]; profileMisses?: boolean; log?: (line: string) => void } = {},
 ): Promise<SuiteResult> {
   const log = options.log ?? (() => {});
   const startedAt = new Date();
@@ -42,7 +42,11 @@ export async function runSuite(
       if (options.only && !options.only.includes(name)) continue;
       const started = performance.now();
       log(`case ${name}…`);
-      cases.push(await run({ sizes, sink, log }).catch((error: unknown) => failed(name, error)));
+      cases.push(
+        await run({ sizes, sink, log, profileMisses: options.profileMisses ?? true }).catch(
+          (error: unknown) => failed(name, error),
+        ),
+      );
       log(`case ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {

@@ -1,10 +1,10 @@
 import { type FlowtelRunOptions, runFlowtel } from '../cli.ts';
-import { type CaseResult, type Figure, missed } from '../figures.ts';
+import type { CaseResult, Figure } from '../figures.ts';
 import { profileRun } from '../profile.ts';
 import { type Arrival, startHookServer } from '../receiver/hook-server.ts';
 import { alertRulesFolder } from '../rules.ts';
 import { quantile } from '../stats.ts';
-import { type BenchContext, exportTo, fmt } from './context.ts';
+import { type BenchContext, exportTo, fmt, profileMiss } from './context.ts';
 
 const URL_VARIABLE = 'BENCH_ALERT_URL';
 
@@ -111,12 +111,12 @@ export async function alertsCase(ctx: BenchContext): Promise<CaseResult> {
     target: { op: '<', value: 50 },
     against: `${latencies.length} of ${failures} alerts arrived, in ${webhook.arrivals.length} requests; p50 ${fmt(quantile(latencies, 0.5))} ms, max ${fmt(quantile(latencies, 1))} ms`,
   };
-  if (missed(p99)) {
-    ctx.log(`  ${p99.label} missed its target: profiling`);
-    p99.profile = await withReceiver(ctx, 'webhook', webhookOptions, (run) => profileRun('failures.ts', run));
-  }
+  await profileMiss(ctx, p99, () =>
+    withReceiver(ctx, 'webhook', webhookOptions, (run) => profileRun('failures.ts', run)),
+  );
 
-  const slack = await failFlows(ctx, 'slack', { prefix: 'bench-burst', count: burst, gapMs: 0, timing: {} });
+  const slackOptions = { prefix: 'bench-burst', count: burst, gapMs: 0, timing: {} };
+  const slack = await failFlows(ctx, 'slack', slackOptions);
   const firstFailure = Math.min(...Object.values(slack.failedAtMs));
   const perMessage = slack.arrivals.map(({ body }) => alertsInSlackMessage(body));
   const first: Figure = {
@@ -127,6 +127,9 @@ export async function alertsCase(ctx: BenchContext): Promise<CaseResult> {
     against: `${burst} failures at once; ${slack.arrivals.length} messages carrying ${perMessage.join(' + ')} alerts, ${fmt(slack.arrivals.length > 1 ? slack.arrivals.at(-1)!.atMs - slack.arrivals[0]!.atMs : 0)} ms from first to last`,
     ...(slack.arrivals[0] ? {} : { note: 'no Slack message arrived' }),
   };
+  await profileMiss(ctx, first, () =>
+    withReceiver(ctx, 'slack', slackOptions, (run) => profileRun('failures.ts', run)),
+  );
   const grouped: Figure = {
     label: 'Slack: messages for the burst',
     value: slack.arrivals.length,

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { ROOT } from '../cli.ts';
+import { type Figure, missed } from '../figures.ts';
+import type { Profile } from '../profile.ts';
 import type { OtlpSink } from '../receiver/otlp-sink-process.ts';
 import type { Sizes } from '../sizes.ts';
 
@@ -7,8 +9,17 @@ export interface BenchContext {
   readonly sizes: Sizes;
   /** The OTLP receiver process every traced case exports to. */
   readonly sink: OtlpSink;
+  /** Whether a missed target gets a CPU profile (a second run of its case). */
+  readonly profileMisses: boolean;
   /** Progress lines for whoever runs the suite. */
   readonly log: (line: string) => void;
+}
+
+/** On a missed target (when the suite profiles misses), `profile` runs the case again under the profiler. */
+export async function profileMiss(ctx: BenchContext, figure: Figure, profile: () => Promise<Profile>) {
+  if (!ctx.profileMisses || !missed(figure)) return;
+  ctx.log(`  ${figure.label} missed its target: profiling`);
+  figure.profile = await profile();
 }
 
 /** The repository's example rules (`rules/`): what `flowtel run examples/etl.ts` evaluates. */
@@ -29,7 +40,7 @@ export function exportTo(sink: OtlpSink, protocol: 'http/protobuf' | 'http/json'
 export function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  if (abs >= 1_000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 1_000 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-US');
   return value.toFixed(abs >= 10 ? 1 : abs >= 1 ? 2 : 3);
 }
 

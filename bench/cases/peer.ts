@@ -1,8 +1,8 @@
 import { runFlowtel } from '../cli.ts';
-import { type CaseResult, type Figure, missed } from '../figures.ts';
+import type { CaseResult, Figure } from '../figures.ts';
 import { profileRun } from '../profile.ts';
 import { median, medianRatio } from '../stats.ts';
-import { type BenchContext, EXAMPLE_RULES, exportTo, fmt } from './context.ts';
+import { type BenchContext, EXAMPLE_RULES, exportTo, fmt, profileMiss } from './context.ts';
 
 export async function peerCase(ctx: BenchContext): Promise<CaseResult> {
   const setup = {
@@ -22,13 +22,9 @@ export async function peerCase(ctx: BenchContext): Promise<CaseResult> {
     target: { op: '>=', value: 2 },
     against: `flowtel ${fmt(median(t.flowtel))} µs, Effect ${fmt(median(t.effect))} µs per call`,
   };
-  if (missed(faster)) {
-    ctx.log(`  ${faster.label} missed its target: profiling`);
-    faster.profile = await profileRun('peer.ts', {
-      ...setup,
-      env: { ...setup.env, BENCH_VARIANTS: 'flowtel' },
-    });
-  }
+  await profileMiss(ctx, faster, () =>
+    profileRun('peer.ts', { ...setup, env: { ...setup.env, BENCH_VARIANTS: 'flowtel' } }),
+  );
   return {
     title: '4. Peer: Effect',
     method:

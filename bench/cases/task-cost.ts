@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { runFlowtel } from '../cli.ts';
-import { type CaseResult, type Figure, missed } from '../figures.ts';
+import type { CaseResult, Figure } from '../figures.ts';
 import { profileRun } from '../profile.ts';
 import { manyRulesFolder } from '../rules.ts';
 import { median, medianRatio } from '../stats.ts';
-import { type BenchContext, EXAMPLE_RULES, exportTo, fmt, NO_EXPORT } from './context.ts';
+import { type BenchContext, EXAMPLE_RULES, exportTo, fmt, NO_EXPORT, profileMiss } from './context.ts';
 
 const FLOW = 'task-cost.ts';
 type PerCall = Record<'bare' | 'flowtel' | 'span' | 'spanAndHistogram', number[]>;
@@ -24,13 +24,10 @@ function sizeEnv({ sizes }: BenchContext): Record<string, string> {
 }
 
 /** On a miss: the same run, flowtel's side only, under the CPU profiler. */
-async function profileIfMissed(ctx: BenchContext, figure: Figure, setup: Setup): Promise<void> {
-  if (!missed(figure)) return;
-  ctx.log(`  ${figure.label} missed its target: profiling`);
-  figure.profile = await profileRun(FLOW, {
-    ...setup,
-    env: { ...sizeEnv(ctx), ...setup.env, BENCH_VARIANTS: 'flowtel' },
-  });
+function profileIfMissed(ctx: BenchContext, figure: Figure, setup: Setup): Promise<void> {
+  return profileMiss(ctx, figure, () =>
+    profileRun(FLOW, { ...setup, env: { ...sizeEnv(ctx), ...setup.env, BENCH_VARIANTS: 'flowtel' } }),
+  );
 }
 
 const micros = (values: readonly number[]) => `${fmt(median(values))} µs`;

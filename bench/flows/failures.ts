@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flow } from 'flowtel';
 import { benchOutput, sizeFromEnv } from './output.ts';
+import { profiled } from './profiler.ts';
 
 const figures = benchOutput();
 
@@ -14,14 +15,16 @@ export const failures = flow({ name: 'bench-failures' }, async () => {
   const gapMs = Number(process.env.BENCH_FAILURE_GAP_MS ?? 0);
   const prefix = process.env.BENCH_FAILURE_PREFIX ?? 'bench-fail';
   const failedAt: Record<string, number> = {};
-  for (let i = 0; i < count; i++) {
-    const name = `${prefix}-${i}`;
-    const failing = flow({ name }, async () => {
-      throw new Error(`${name} fails on purpose`);
-    });
-    const record = await failing.run();
-    failedAt[name] = Date.parse(record.state.at);
-    if (gapMs > 0) await sleep(gapMs);
-  }
+  await profiled(async () => {
+    for (let i = 0; i < count; i++) {
+      const name = `${prefix}-${i}`;
+      const failing = flow({ name }, async () => {
+        throw new Error(`${name} fails on purpose`);
+      });
+      const record = await failing.run();
+      failedAt[name] = Date.parse(record.state.at);
+      if (gapMs > 0) await sleep(gapMs);
+    }
+  });
   figures.set('failedAtMs', failedAt);
 });

@@ -1,4 +1,5 @@
 import { trace } from '@opentelemetry/api';
+import { profiled } from './profiler.ts';
 
 /** One way of making call number `i`: the flowtel task, or a baseline doing the same by hand. */
 export type Variant = (i: number) => Promise<unknown>;
@@ -15,7 +16,8 @@ export interface RoundOptions {
  * variant for `calls` awaited calls, in an order rotated from round to round (no variant always runs
  * first, on the freshest heap), each after a forced GC. A timed window ends with a flush of the span
  * export queue, so each variant pays for exporting the spans it made and the next starts on an empty
- * queue. `BENCH_VARIANTS` (comma-separated) keeps only some variants: for profiling one side alone.
+ * queue. `BENCH_VARIANTS` (comma-separated) keeps only some variants: for profiling one side alone
+ * (`BENCH_PROFILE`, see `profiled`).
  * Answers µs per call, per variant, one value per timed round.
  */
 export async function timeRounds(
@@ -25,13 +27,15 @@ export async function timeRounds(
   const only = process.env.BENCH_VARIANTS?.split(',');
   const names = Object.keys(variants).filter((name) => !only || only.includes(name));
   const perCall: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
-  for (let round = 0; round <= rounds; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + round) % names.length]!;
-      const micros = await timeWindow(variants[name]!, calls);
-      if (round > 0) perCall[name]!.push(micros);
+  await profiled(async () => {
+    for (let round = 0; round <= rounds; round++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(k + round) % names.length]!;
+        const micros = await timeWindow(variants[name]!, calls);
+        if (round > 0) perCall[name]!.push(micros);
+      }
     }
-  }
+  });
   return perCall;
 }
 
