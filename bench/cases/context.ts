@@ -15,6 +15,9 @@ export interface BenchContext {
   readonly log: (line: string) => void;
 }
 
+/** A profiling run of a flow that times variants: flowtel's side alone, one timed round. */
+export const PROFILE_FLOWTEL_SIDE = { BENCH_VARIANTS: 'flowtel', BENCH_ROUNDS: '1' } as const;
+
 /** On a missed target (when the suite profiles misses), `profile` runs the case again under the profiler. */
 export async function profileMiss(ctx: BenchContext, figure: Figure, profile: () => Promise<Profile>) {
   if (!ctx.profileMisses || !missed(figure)) return;

@@ -2,7 +2,14 @@ import { runFlowtel } from '../cli.ts';
 import type { CaseResult, Figure } from '../figures.ts';
 import { profileRun } from '../profile.ts';
 import { median, medianRatio } from '../stats.ts';
-import { type BenchContext, EXAMPLE_RULES, exportTo, fmt, profileMiss } from './context.ts';
+import {
+  type BenchContext,
+  EXAMPLE_RULES,
+  exportTo,
+  fmt,
+  PROFILE_FLOWTEL_SIDE,
+  profileMiss,
+} from './context.ts';
 
 export async function peerCase(ctx: BenchContext): Promise<CaseResult> {
   const setup = {
@@ -23,7 +30,7 @@ export async function peerCase(ctx: BenchContext): Promise<CaseResult> {
     against: `flowtel ${fmt(median(t.flowtel))} µs, Effect ${fmt(median(t.effect))} µs per call`,
   };
   await profileMiss(ctx, faster, () =>
-    profileRun('peer.ts', { ...setup, env: { ...setup.env, BENCH_VARIANTS: 'flowtel' } }),
+    profileRun('peer.ts', { ...setup, env: { ...setup.env, ...PROFILE_FLOWTEL_SIDE } }),
   );
   return {
     title: '4. Peer: Effect',

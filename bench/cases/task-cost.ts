@@ -4,7 +4,15 @@ import type { CaseResult, Figure } from '../figures.ts';
 import { profileRun } from '../profile.ts';
 import { manyRulesFolder } from '../rules.ts';
 import { median, medianRatio } from '../stats.ts';
-import { type BenchContext, EXAMPLE_RULES, exportTo, fmt, NO_EXPORT, profileMiss } from './context.ts';
+import {
+  type BenchContext,
+  EXAMPLE_RULES,
+  exportTo,
+  fmt,
+  NO_EXPORT,
+  PROFILE_FLOWTEL_SIDE,
+  profileMiss,
+} from './context.ts';
 
 const FLOW = 'task-cost.ts';
 type PerCall = Record<'bare' | 'flowtel' | 'span' | 'spanAndHistogram', number[]>;
@@ -23,10 +31,10 @@ function sizeEnv({ sizes }: BenchContext): Record<string, string> {
   return { BENCH_CALLS: String(sizes.calls), BENCH_ROUNDS: String(sizes.rounds) };
 }
 
-/** On a miss: the same run, flowtel's side only, under the CPU profiler. */
+/** On a miss: the same run, flowtel's side only, one timed round (enough samples), under the CPU profiler. */
 function profileIfMissed(ctx: BenchContext, figure: Figure, setup: Setup): Promise<void> {
   return profileMiss(ctx, figure, () =>
-    profileRun(FLOW, { ...setup, env: { ...sizeEnv(ctx), ...setup.env, BENCH_VARIANTS: 'flowtel' } }),
+    profileRun(FLOW, { ...setup, env: { ...sizeEnv(ctx), ...setup.env, ...PROFILE_FLOWTEL_SIDE } }),
   );
 }
 

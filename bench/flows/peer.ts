@@ -46,7 +46,7 @@ export const peer = flow({ name: FLOW }, async () => {
     );
   };
   await runtime.runPromise(Effect.void); // build the layer before timing
-  const options = { calls: sizeFromEnv('BENCH_PEER_CALLS', 2_000), rounds: sizeFromEnv('BENCH_ROUNDS', 7) };
+  const options = { calls: sizeFromEnv('BENCH_PEER_CALLS', 1_000), rounds: sizeFromEnv('BENCH_ROUNDS', 7) };
   figures.set('perCallMicros', await timeRounds({ flowtel: flowtelFlaky, effect: effectFlaky }, options));
   await runtime.dispose();
 });
