@@ -4,13 +4,14 @@
  * the run started, so spans/s covers the run and the export flush after it.
  */
 import { flow, task } from 'flowtel';
-import { benchOutput, sizeFromEnv } from './output.ts';
+import { sizesFrom } from '../sizes.ts';
+import { benchOutput } from './output.ts';
 
 const square = task('square', async (n: number) => n * n);
 const figures = benchOutput();
 
 export const exportRun = flow({ name: 'bench-export' }, async () => {
-  const tasks = sizeFromEnv('BENCH_EXPORT_TASKS', 100_000);
+  const tasks = sizesFrom(process.env).exportTasks;
   figures.set('startedAtMs', Date.now());
   const started = performance.now();
   for (let i = 0; i < tasks; i++) await square(i);

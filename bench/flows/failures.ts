@@ -5,14 +5,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flow } from 'flowtel';
-import { benchOutput, sizeFromEnv } from './output.ts';
+import { sizesFrom } from '../sizes.ts';
+import { benchOutput } from './output.ts';
 import { profiled } from './profiler.ts';
 
 const figures = benchOutput();
 
 export const failures = flow({ name: 'bench-failures' }, async () => {
-  const count = sizeFromEnv('BENCH_FAILURES', 1_000);
-  const gapMs = Number(process.env.BENCH_FAILURE_GAP_MS ?? 0);
+  // The harness passes the count and gap of the case it runs (the webhook's, or the Slack burst's).
+  const { failures: count, failureGapMs: gapMs } = sizesFrom(process.env);
   const prefix = process.env.BENCH_FAILURE_PREFIX ?? 'bench-fail';
   const failedAt: Record<string, number> = {};
   await profiled(async () => {

@@ -3,7 +3,8 @@
  * point (a tenth of the way in) and at the end: what a flow run keeps per task run shows as growth.
  */
 import { flow, task } from 'flowtel';
-import { benchOutput, sizeFromEnv } from './output.ts';
+import { sizesFrom } from '../sizes.ts';
+import { benchOutput } from './output.ts';
 
 const square = task('square', async (n: number) => n * n);
 const figures = benchOutput();
@@ -15,7 +16,7 @@ function heapAfterGc(): number {
 }
 
 export const memory = flow({ name: 'bench-memory' }, async () => {
-  const tasks = sizeFromEnv('BENCH_MEMORY_TASKS', 1_000_000);
+  const tasks = sizesFrom(process.env).memoryTasks;
   const warmAt = Math.floor(tasks / 10);
   const started = performance.now();
   for (let i = 0; i < tasks; i++) {

@@ -16,13 +16,3 @@ export function benchOutput(): Map<string, unknown> {
   });
   return figures;
 }
-
-/** A positive integer from the environment, or `fallback`. The harness always passes one. */
-export function sizeFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}

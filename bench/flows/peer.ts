@@ -7,7 +7,8 @@
 import * as OtelTracer from '@effect/opentelemetry/OtelTracer';
 import { Effect, ManagedRuntime, Schedule } from 'effect';
 import { currentRun, flow, task } from 'flowtel';
-import { benchOutput, sizeFromEnv } from './output.ts';
+import { sizesFrom } from '../sizes.ts';
+import { benchOutput } from './output.ts';
 import { timeRounds } from './rounds.ts';
 
 const FLOW = 'bench-peer';
@@ -46,7 +47,8 @@ export const peer = flow({ name: FLOW }, async () => {
     );
   };
   await runtime.runPromise(Effect.void); // build the layer before timing
-  const options = { calls: sizeFromEnv('BENCH_PEER_CALLS', 1_000), rounds: sizeFromEnv('BENCH_ROUNDS', 7) };
+  const { peerCalls, rounds } = sizesFrom(process.env);
+  const options = { calls: peerCalls, rounds };
   figures.set('perCallMicros', await timeRounds({ flowtel: flowtelFlaky, effect: effectFlaky }, options));
   await runtime.dispose();
 });

@@ -4,8 +4,9 @@
  * (with and without the duration histogram record), on the SDK `flowtel run` registered.
  */
 import { flow, task } from 'flowtel';
+import { sizesFrom } from '../sizes.ts';
 import { handWrittenSpan } from './hand-written.ts';
-import { benchOutput, sizeFromEnv } from './output.ts';
+import { benchOutput } from './output.ts';
 import { timeRounds } from './rounds.ts';
 
 const FLOW = 'bench';
@@ -21,6 +22,7 @@ export const taskCost = flow({ name: FLOW }, async () => {
     span: handWrittenSpan('square', FLOW, square, false),
     spanAndHistogram: handWrittenSpan('square', FLOW, square, true),
   };
-  const options = { calls: sizeFromEnv('BENCH_CALLS', 5_000), rounds: sizeFromEnv('BENCH_ROUNDS', 7) };
+  const { calls, rounds } = sizesFrom(process.env);
+  const options = { calls, rounds };
   figures.set('perCallMicros', await timeRounds(variants, options));
 });
