@@ -2,8 +2,10 @@
  * `npm run bench`: issue 9's benchmark suite, every case through `flowtel run`, written to
  * BENCHMARKS.md (or `BENCH_REPORT`). See BENCHMARKS.md for what each case does.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
 import { ROOT } from './cli.ts';
 import { currentLoad, renderReport } from './report.ts';
 import { sizesFrom } from './sizes.ts';
@@ -23,4 +25,9 @@ const settings = Object.entries(process.env)
 const report = renderReport(result, { command: `${settings}npm run bench`, sizes, loadAtStart });
 const path = process.env.BENCH_REPORT ?? join(ROOT, 'BENCHMARKS.md');
 writeFileSync(path, report);
+// In the tree, the file is laid out as the tree's formatter wants it (its tables padded), so lint passes.
+if (!relative(ROOT, path).startsWith('..')) {
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  execFileSync(process.execPath, [biome, 'format', '--write', path], { cwd: ROOT, stdio: 'ignore' });
+}
 process.stderr.write(`wrote ${path}\n`);
