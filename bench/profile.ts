@@ -11,12 +11,14 @@ export interface Profile {
   readonly areas: readonly { readonly area: string; readonly percent: number; readonly lever: string }[];
 }
 
+interface CpuProfileNode {
+  id: number;
+  hitCount?: number;
+  children?: number[];
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
 interface CpuProfile {
-  nodes: {
-    id: number;
-    hitCount?: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
-  }[];
+  nodes: CpuProfileNode[];
 }
 
 /**
@@ -55,10 +57,11 @@ const AREAS: readonly { area: string; test: RegExp; lever: string }[] = [
     test: /src\/(runtime|telemetry)\//,
     lever: 'fewer allocations and awaits per task run',
   },
-  { area: 'garbage collection', test: /^\(garbage collector\)/, lever: 'allocate less per task run' },
+  // Named by `areaOf` from the frame itself, never from a URL.
+  { area: 'garbage collection', test: /(?!)/, lever: 'allocate less per task run' },
   {
     area: 'Node internals (promises, async hooks, timers)',
-    test: /^node:|^\(|internal\//,
+    test: /^node:|internal\//,
     lever: 'fewer promises and AsyncLocalStorage scopes per task run',
   },
 ];
@@ -82,17 +85,24 @@ export async function profileRun(flowFile: string, options: FlowtelRunOptions): 
 export function summarise(profile: CpuProfile, top = 8): Profile {
   const byFrame = new Map<string, number>();
   const byArea = new Map<string, number>();
+  const parents = new Map<number, CpuProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
   let busy = 0;
-  for (const { hitCount = 0, callFrame } of profile.nodes) {
+  for (const node of profile.nodes) {
+    const { hitCount = 0, callFrame } = node;
     const { functionName, url, lineNumber } = callFrame;
     if (hitCount === 0 || functionName === '(idle)' || functionName === '(program)') continue;
     busy += hitCount;
     const where = shortUrl(url);
     // Line 1 is all tsx's source maps give for compiled TypeScript: leave it out.
     const line = lineNumber > 0 ? `:${lineNumber + 1}` : '';
-    const frame = where ? `${functionName || '(anonymous)'} ${where}${line}` : functionName;
+    const frame = where
+      ? `${functionName || '(anonymous)'} ${where}${line}`
+      : functionName.startsWith('(')
+        ? functionName // (garbage collector) and such: V8's own
+        : `${functionName} (native, from ${callerOf(node, parents) ?? 'native code'})`;
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + hitCount);
-    const area = AREAS.find(({ test }) => test.test(where || functionName))?.area ?? 'other';
+    const area = areaOf(node, parents);
     byArea.set(area, (byArea.get(area) ?? 0) + hitCount);
   }
   const percent = (n: number) => (busy === 0 ? 0 : (100 * n) / busy);
@@ -110,6 +120,24 @@ export function summarise(profile: CpuProfile, top = 8): Profile {
         lever: AREAS.find((a) => a.area === area)?.lever ?? 'see the top frames',
       })),
   };
+}
+
+/**
+ * A native frame (no URL: a C++ method such as better-sqlite3's `Statement` or `get`) belongs to the
+ * part of the stack of its nearest caller that has one; the garbage collector is its own part.
+ */
+function areaOf(node: CpuProfileNode, parents: ReadonlyMap<number, CpuProfileNode>): string {
+  if (node.callFrame.functionName === '(garbage collector)') return 'garbage collection';
+  const where = node.callFrame.url ? shortUrl(node.callFrame.url) : callerOf(node, parents);
+  return AREAS.find(({ test }) => test.test(where ?? ''))?.area ?? 'other';
+}
+
+/** The URL of the nearest caller that has one. */
+function callerOf(node: CpuProfileNode, parents: ReadonlyMap<number, CpuProfileNode>): string | undefined {
+  for (let at = parents.get(node.id); at; at = parents.get(at.id)) {
+    if (at.callFrame.url) return shortUrl(at.callFrame.url);
+  }
+  return undefined;
 }
 
 /** `src/rules/engine.ts`, `better-sqlite3/lib/methods/…`, `node:internal/…`: short enough to read. */
