@@ -1,7 +1,7 @@
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import type { SlackChannel } from '../../alerts/channels.ts';
 import { redactor } from '../redact.ts';
-import { postJson } from '../transport/post-json.ts';
+import { postJson, prepareHttpClient } from '../transport/post-json.ts';
 import type { Message, Notifier, SendOutcome } from '../types.ts';
 import { buildSlackMessage } from './blocks.ts';
 
@@ -33,6 +33,7 @@ export class SlackNotifier implements Notifier {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#variable = options.urlVariable ?? channel.webhookUrl.env;
     this.#redact = redactor([webhookUrl]);
+    prepareHttpClient();
   }
 
   send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {

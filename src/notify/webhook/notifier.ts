@@ -1,6 +1,6 @@
 import type { WebhookChannel } from '../../alerts/channels.ts';
 import { redactor } from '../redact.ts';
-import { postJson } from '../transport/post-json.ts';
+import { postJson, prepareHttpClient } from '../transport/post-json.ts';
 import type { Message, Notifier, SendOutcome } from '../types.ts';
 import { buildAlertmanagerPayload } from './alertmanager.ts';
 import { cutStrings } from './limits.ts';
@@ -34,6 +34,7 @@ export class WebhookNotifier implements Notifier {
     this.#headers = headers;
     this.#options = options;
     this.#redact = redactor([url, ...Object.values(headers)]);
+    prepareHttpClient();
   }
 
   send(message: Message, options: { readonly signal?: AbortSignal } = {}): Promise<SendOutcome> {
