@@ -136,7 +136,7 @@ export function renderReport(result: SuiteResult, meta: ReportMeta): string {
     'BENCH_QUICK=1 npm run bench         # tiny sizes: checks the harness, not the numbers',
     '```',
     '',
-    'Sizes: `BENCH_CALLS`, `BENCH_ROUNDS`, `BENCH_PEER_CALLS`, `BENCH_RULES`, `BENCH_ENGINE_TRANSITIONS`,',
+    'Sizes: `BENCH_CALLS`, `BENCH_UNTRACED_CALLS`, `BENCH_ROUNDS`, `BENCH_PEER_CALLS`, `BENCH_RULES`, `BENCH_ENGINE_TRANSITIONS`,',
     '`BENCH_EXPORT_TASKS`, `BENCH_MEMORY_TASKS`, `BENCH_FAILURES`, `BENCH_FAILURE_GAP_MS`, `BENCH_BURST`',
     '(see `bench/sizes.ts`). Absolute numbers move with the machine and its load; compare the ratios, which',
     'pair windows timed side by side.',

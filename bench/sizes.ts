@@ -3,8 +3,13 @@
  * `BENCH_QUICK=1` shrinks every default to a smoke run (seconds, for `test/bench/smoke.test.ts`).
  */
 export interface Sizes {
-  /** Awaited calls per variant per timed window (cases 1–3). */
+  /** Awaited calls per variant per timed window (cases 2–3). */
   readonly calls: number;
+  /**
+   * The same for case 1, where a call costs a microsecond or two: a window must last long enough (here
+   * about half a second) that the forced GC before it and the timer's resolution do not show.
+   */
+  readonly untracedCalls: number;
   /** Timed rounds per run, after one warm-up round. */
   readonly rounds: number;
   /** Calls per window of the retried task (case 4). */
@@ -26,6 +31,7 @@ export interface Sizes {
 
 const FULL = {
   BENCH_CALLS: 5_000,
+  BENCH_UNTRACED_CALLS: 200_000,
   BENCH_ROUNDS: 7,
   BENCH_PEER_CALLS: 1_000,
   BENCH_RULES: 1_000,
@@ -37,6 +43,7 @@ const FULL = {
 };
 const QUICK: typeof FULL = {
   BENCH_CALLS: 200,
+  BENCH_UNTRACED_CALLS: 2_000,
   BENCH_ROUNDS: 2,
   BENCH_PEER_CALLS: 100,
   BENCH_RULES: 1_000,
@@ -61,6 +68,7 @@ export function sizesFrom(env: Readonly<Record<string, string | undefined>>): Si
   const size = (name: keyof typeof FULL, min = 1) => optional(name, min) ?? defaults[name];
   return {
     calls: size('BENCH_CALLS'),
+    untracedCalls: size('BENCH_UNTRACED_CALLS'),
     rounds: size('BENCH_ROUNDS'),
     peerCalls: size('BENCH_PEER_CALLS'),
     rules: size('BENCH_RULES', 50),

@@ -4,6 +4,7 @@ import type { Instruments } from '../telemetry/instruments.ts';
 import { logsTaskState, RunTelemetry } from '../telemetry/run-telemetry.ts';
 import { AbortFanout } from './abort-fanout.ts';
 import { emitTransition, hasListeners } from './hub.ts';
+import { type InflightLinks, InflightList } from './inflight-list.ts';
 import type { TaskRunRecord } from './run-record.ts';
 import { isFinal, type State, type StateName, stateOf } from './state.ts';
 import type { ErrorInfo } from './transition.ts';
@@ -25,7 +26,7 @@ export interface FlowRunInit {
 }
 
 /** A task run as its flow run sees it while it is in flight. */
-export interface InflightTask extends RecordedTaskRun {
+export interface InflightTask extends RecordedTaskRun, InflightLinks<InflightTask> {
   readonly span: Span | undefined;
   readonly spanContext: Context | undefined;
   /** Ends it in a final state (if it has not ended yet). */
@@ -52,7 +53,7 @@ export class FlowRun implements RecordedFlowRun {
   readonly states: State[] = [];
   readonly taskRecords: TaskRunRecord[] = [];
   private readonly controller = new AbortController();
-  private readonly inflight = new Set<InflightTask>();
+  private readonly inflight = new InflightList<InflightTask>();
   private redactedParams: Readonly<Record<string, unknown>> | undefined;
   private firstRunningAt: string | undefined;
   private endedTasks = 0;
@@ -227,7 +228,7 @@ export class FlowRun implements RecordedFlowRun {
    * record is complete and nothing is reported as running behind a finished run.
    */
   abandonInflight(): void {
-    for (const task of [...this.inflight]) {
+    for (const task of this.inflight.toArray()) {
       task.finish(
         'Cancelled',
         this.signal.reason,

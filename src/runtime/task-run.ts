@@ -28,6 +28,8 @@ import type { ErrorInfo } from './transition.ts';
  * span budget lasts; past it, a span is created after the fact only if the run fails or retries.
  */
 export class TaskRun implements Scope, InflightTask {
+  inflightPrev: InflightTask | undefined = undefined;
+  inflightNext: InflightTask | undefined = undefined;
   span: Span | undefined;
   spanContext: Context | undefined;
   attempt = 1;
