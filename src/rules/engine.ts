@@ -119,6 +119,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const book = new AlertBook(store.load(), options.rules.rules);
   /** The end of an evaluation step: its changes go to the store in one piece. */
   const save = () => {
+    lateness.settle(); // flow-late's missed slots counted up to now: what the store keeps is current
     const changes = book.takeChanges();
     if (changes === undefined) return;
     try {
@@ -142,6 +143,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     silences,
     newId: options.newId ?? randomUUID,
     traceUrlTemplate: options.rules.links.trace ?? options.traceUrlTemplate,
+    settle: () => lateness.settle(),
     emit: (notification) => {
       try {
         const result = options.sink(notification);
@@ -179,6 +181,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
     run: runOf,
   };
+  const lateness = new Lateness(ctx, index.rulesOf('flow-late'));
 
   function fire(rule: Rule, identity: Identity, event: AlertEvent): void {
     const existing = book.find(identity);
@@ -237,7 +240,6 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
 
   const runningLonger = new RunningLongerThan();
   const failures = new FailuresWindow();
-  const lateness = new Lateness(ctx, index.rulesOf('flow-late'));
 
   const handlers: Record<
     Exclude<ConditionType, 'flow-late'>,
@@ -317,7 +319,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       groups.flushAll(rules);
       save();
     },
-    alerts: () => book.list(),
+    alerts: () => {
+      lateness.settle();
+      return book.list();
+    },
     stats: () => ({
       transitions,
       matcherCalls: index.matcherCalls,

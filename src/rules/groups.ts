@@ -21,6 +21,8 @@ export interface GroupDeps {
   readonly timers: TimerQueue;
   readonly book: AlertBook;
   readonly silences: Silences;
+  /** Brings what conditions count lazily (flow-late's missed slots) up to now: called before a read. */
+  readonly settle: () => void;
   readonly emit: (notification: Notification) => void;
   readonly newId: () => string;
   readonly traceUrlTemplate: string | undefined;
@@ -97,6 +99,7 @@ export class NotificationGroups {
 
   private flush(rule: Rule): void {
     const { book, clock } = this.deps;
+    this.deps.settle();
     const now = clock.now();
     const firing: AlertState[] = [];
     const resolved: AlertState[] = [];
@@ -137,6 +140,7 @@ export class NotificationGroups {
       ) + rule.repeatInterval;
     group.cancelRepeat = this.deps.timers.schedule(due, () => {
       group.cancelRepeat = undefined;
+      this.deps.settle();
       const now = this.deps.clock.now();
       const sentAt = new Date(now).toISOString();
       const still: AlertState[] = [];

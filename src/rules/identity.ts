@@ -4,9 +4,10 @@ import type { TransitionRecord } from '../runtime/transition.ts';
 import type { Rule } from './resolve.ts';
 
 /**
- * An alert's identity: the rule, the condition's keys (flow, task, run, schedule, per DESIGN.md's table)
- * and the rule's `groupBy` values. Equal keys are the same alert. The fingerprint (stored, shown in
- * messages) hashes the key; it is computed on first use, so looking an alert up costs no hashing.
+ * An alert's identity: the rule, the condition's keys (flow, task, run, schedule: the identity column of
+ * the README's conditions table) and the rule's `groupBy` values. Equal keys are the same alert. The
+ * fingerprint (stored, shown in messages) hashes the key; it is computed on first use, so looking an
+ * alert up costs no hashing.
  */
 export class Identity {
   #fingerprint: string | undefined;

@@ -5,7 +5,7 @@ import type { Rule } from '../resolve.ts';
 import { type ConditionContext, errorText, flowKeys, subject, taskKeys } from './context.ts';
 
 /**
- * Conditions decided by a single transition, per DESIGN.md's table:
+ * Conditions decided by a single transition, as the README's conditions table (Alert rules as code) says:
  * flow-failed, task-failed, task-retrying and flow-duration-above.
  */
 
