@@ -272,6 +272,22 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       run.startedAt = Date.parse(record.at);
   }
 
+  function evaluate(record: TransitionRecord): void {
+    transitions++;
+    track(record);
+    const isFlowStart = record.task === undefined && record.state.type === 'RUNNING';
+    if (isFlowStart) lateness.onRunStarted(record);
+    for (const type of conditionsFor(record)) {
+      for (const rule of index.candidates(type, record))
+        handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
+    }
+    // The run's memory is needed by its own last transition only.
+    if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) {
+      runs.delete(record.flowRunId);
+      lastTracked = undefined;
+    }
+  }
+
   /** A silence ended: the alerts it held back that still fire are sent (one pass over the states). */
   function heldBack(): void {
     const names = new Set(book.list().flatMap((a) => (a.notified ? [] : [a.rule])));
@@ -281,24 +297,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const engine: RulesEngine = {
     process(record) {
       if (closed) return;
-      transitions++;
-      track(record);
-      const isFlowStart = record.task === undefined && record.state.type === 'RUNNING';
-      if (isFlowStart) lateness.onRunStarted(record);
-      for (const type of conditionsFor(record)) {
-        for (const rule of index.candidates(type, record))
-          handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
-      }
-      // The run's memory is needed by its own last transition only.
-      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) {
-        runs.delete(record.flowRunId);
-        lastTracked = undefined;
-      }
-      timers.runDue(); // and saves the step's changes
+      timers.runDue(() => evaluate(record)); // then the timers it made due, and the step's changes are saved
     },
     registerSchedule(flow, schedule) {
-      lateness.registerSchedule(flow, schedule);
-      timers.runDue();
+      timers.runDue(() => lateness.registerSchedule(flow, schedule));
     },
     addSilence(input) {
       const silence: Silence = SilenceSchema.parse(input);
@@ -309,15 +311,13 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
     removeSilence(id) {
       const removed = silences.remove(id);
-      if (removed) heldBack();
-      timers.runDue();
+      timers.runDue(() => removed && heldBack());
       return removed;
     },
     silences: () => silences.all(),
     flush() {
-      timers.runDue();
-      groups.flushAll(rules);
-      save();
+      timers.runDue(); // what is due first, so its changes are flushed too
+      timers.runDue(() => groups.flushAll(rules));
     },
     alerts: () => {
       lateness.settle();
