@@ -104,6 +104,11 @@ function conditionsFor(record: TransitionRecord): readonly ConditionType[] {
   return record.state.type === 'RUNNING' ? FLOW_RUNNING : NONE;
 }
 
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
 /**
  * The rules engine: transition records and the clock in, notifications out. Everything it does follows
  * from those two inputs (and the ids it is given), so a test that replays the same records on a
@@ -161,7 +166,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     now: () => clock.now(),
     timers,
     identity: (rule, record, keys): Identity =>
-      identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
+      rule.groupBy.length === 0
+        ? identityOf(rule, keys)
+        : identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
     fire: (rule, identity, event) => fire(rule, identity, event),
     resolve: (rule, identity, event) => {
       const existing = book.find(identity);
@@ -192,24 +199,21 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       book.put({ ...existing, summary: event.summary, facts, ...(memory === undefined ? {} : { memory }) });
       return;
     }
-    const { endsAt: _ended, memory: _memory, ...previous } = existing ?? ({} as Partial<AlertState>);
-    book.put(
-      {
-        ...(event.memory === undefined ? {} : { memory: event.memory }),
-        fingerprint: identity.fingerprint,
-        rule: rule.name,
-        severity: rule.severity,
-        labels: { ...rule.labels, ...identity.labels },
-        annotations: rule.annotations,
-        // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
-        startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
-        notified: previous.notified ?? false,
-        status: 'firing',
-        summary: event.summary,
-        facts,
-      },
-      identity,
-    );
+    const state: AlertState = {
+      fingerprint: identity.fingerprint,
+      rule: rule.name,
+      severity: rule.severity,
+      // The identity's labels are its own object: shared, not copied, when the rule adds none.
+      labels: hasKeys(rule.labels) ? { ...rule.labels, ...identity.labels } : identity.labels,
+      annotations: rule.annotations,
+      // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
+      startsAt: existing?.startsAt ?? new Date(event.at).toISOString(),
+      notified: existing?.notified ?? false,
+      status: 'firing',
+      summary: event.summary,
+      facts,
+    };
+    book.put(event.memory === undefined ? state : { memory: event.memory, ...state }, identity);
     groups.changed(rule);
   }
 

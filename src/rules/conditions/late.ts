@@ -141,7 +141,7 @@ export class Lateness {
 
   private watch(rule: Rule, flow: string, schedule: Schedule, fromFlow: boolean): void {
     const grace = (rule.when as ConditionOf<'flow-late'>).grace;
-    const identity = identityOf(rule, { flow, schedule: schedule.description }, {});
+    const identity = identityOf(rule, { flow, schedule: schedule.description });
     const watch: Watch = {
       rule,
       flow,
