@@ -54,7 +54,7 @@ function cronSchedule(pattern: string, timezone: string): Schedule {
       let count = 0;
       let last: number | undefined;
       for (let slot = next(from); slot !== undefined && slot <= to; slot = next(slot)) {
-        if (count === limit) return { count, last, more: true };
+        if (count >= limit) return { count, last, more: true };
         count++;
         last = slot;
       }

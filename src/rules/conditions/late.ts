@@ -238,7 +238,7 @@ export class Lateness {
     let last: number | undefined;
     if (watch.more) last = watch.schedule.previous(to);
     else {
-      const counted = watch.schedule.count(from, to, COUNTED_AT_MOST - watch.missed);
+      const counted = watch.schedule.count(from, to, Math.max(0, COUNTED_AT_MOST - watch.missed));
       watch.missed += counted.count;
       watch.more = counted.more;
       last = counted.more ? watch.schedule.previous(to) : counted.last;
