@@ -55,6 +55,11 @@ export class AlertBook {
     return states === undefined ? [] : [...states.values()];
   }
 
+  /** The states of one rule, without a copy: not to be changed while iterating. */
+  states(rule: string): Iterable<AlertState> {
+    return this.#byRule.get(rule)?.values() ?? [];
+  }
+
   /** Whether `rule` has a firing alert for this flow (and this task, for task conditions). */
   firing(rule: string, flow: string, task?: string): boolean {
     if (!this.#firingRules.has(rule)) return false; // most rules fire nothing: no scope string to build
@@ -67,10 +72,12 @@ export class AlertBook {
     const previous = this.#states.get(state.fingerprint);
     if (previous === undefined) this.#insert(state, identity?.key);
     else {
-      this.#count(previous, -1);
+      // A new version of a state (notified, newer facts) mostly keeps its status and labels: its counts too.
+      const recount = previous.status !== state.status || previous.labels !== state.labels;
+      if (recount) this.#count(previous, -1);
       this.#states.set(state.fingerprint, state);
       this.#byRule.get(state.rule)?.set(state.fingerprint, state);
-      this.#count(state, 1);
+      if (recount) this.#count(state, 1);
     }
     this.#changes.set(state.fingerprint, state);
   }
@@ -80,9 +87,8 @@ export class AlertBook {
     if (state === undefined) return;
     this.#count(state, -1);
     this.#states.delete(fingerprint);
-    const ofRule = this.#byRule.get(state.rule);
-    ofRule?.delete(fingerprint);
-    if (ofRule?.size === 0) this.#byRule.delete(state.rule);
+    // An empty map of a rule stays (one per rule at most): the rule's next alert needs no new one.
+    this.#byRule.get(state.rule)?.delete(fingerprint);
     const key = this.#keys.get(fingerprint);
     if (key !== undefined) this.#fingerprints.delete(key);
     this.#keys.delete(fingerprint);

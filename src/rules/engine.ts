@@ -104,6 +104,11 @@ function conditionsFor(record: TransitionRecord): readonly ConditionType[] {
   return record.state.type === 'RUNNING' ? FLOW_RUNNING : NONE;
 }
 
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
 /**
  * The rules engine: transition records and the clock in, notifications out. Everything it does follows
  * from those two inputs (and the ids it is given), so a test that replays the same records on a
@@ -119,6 +124,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const book = new AlertBook(store.load(), options.rules.rules);
   /** The end of an evaluation step: its changes go to the store in one piece. */
   const save = () => {
+    lateness.settle(); // flow-late's missed slots counted up to now: what the store keeps is current
     const changes = book.takeChanges();
     if (changes === undefined) return;
     try {
@@ -142,6 +148,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     silences,
     newId: options.newId ?? randomUUID,
     traceUrlTemplate: options.rules.links.trace ?? options.traceUrlTemplate,
+    settle: () => lateness.settle(),
     emit: (notification) => {
       try {
         const result = options.sink(notification);
@@ -159,7 +166,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     now: () => clock.now(),
     timers,
     identity: (rule, record, keys): Identity =>
-      identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
+      rule.groupBy.length === 0
+        ? identityOf(rule, keys)
+        : identityOf(rule, keys, groupByValues(rule, record, record.params ?? runOf(record)?.params)),
     fire: (rule, identity, event) => fire(rule, identity, event),
     resolve: (rule, identity, event) => {
       const existing = book.find(identity);
@@ -179,6 +188,7 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
     run: runOf,
   };
+  const lateness = new Lateness(ctx, index.rulesOf('flow-late'));
 
   function fire(rule: Rule, identity: Identity, event: AlertEvent): void {
     const existing = book.find(identity);
@@ -189,24 +199,21 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       book.put({ ...existing, summary: event.summary, facts, ...(memory === undefined ? {} : { memory }) });
       return;
     }
-    const { endsAt: _ended, memory: _memory, ...previous } = existing ?? ({} as Partial<AlertState>);
-    book.put(
-      {
-        ...(event.memory === undefined ? {} : { memory: event.memory }),
-        fingerprint: identity.fingerprint,
-        rule: rule.name,
-        severity: rule.severity,
-        labels: { ...rule.labels, ...identity.labels },
-        annotations: rule.annotations,
-        // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
-        startsAt: previous.startsAt ?? new Date(event.at).toISOString(),
-        notified: previous.notified ?? false,
-        status: 'firing',
-        summary: event.summary,
-        facts,
-      },
-      identity,
-    );
+    const state: AlertState = {
+      fingerprint: identity.fingerprint,
+      rule: rule.name,
+      severity: rule.severity,
+      // The identity's labels are its own object: shared, not copied, when the rule adds none.
+      labels: hasKeys(rule.labels) ? { ...rule.labels, ...identity.labels } : identity.labels,
+      annotations: rule.annotations,
+      // A resolution not yet sent is taken back: the same episode goes on (flapping is not news).
+      startsAt: existing?.startsAt ?? new Date(event.at).toISOString(),
+      notified: existing?.notified ?? false,
+      status: 'firing',
+      summary: event.summary,
+      facts,
+    };
+    book.put(event.memory === undefined ? state : { memory: event.memory, ...state }, identity);
     groups.changed(rule);
   }
 
@@ -237,7 +244,6 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
 
   const runningLonger = new RunningLongerThan();
   const failures = new FailuresWindow();
-  const lateness = new Lateness(ctx, index.rulesOf('flow-late'));
 
   const handlers: Record<
     Exclude<ConditionType, 'flow-late'>,
@@ -270,6 +276,22 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       run.startedAt = Date.parse(record.at);
   }
 
+  function evaluate(record: TransitionRecord): void {
+    transitions++;
+    track(record);
+    const isFlowStart = record.task === undefined && record.state.type === 'RUNNING';
+    if (isFlowStart) lateness.onRunStarted(record);
+    for (const type of conditionsFor(record)) {
+      for (const rule of index.candidates(type, record))
+        handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
+    }
+    // The run's memory is needed by its own last transition only.
+    if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) {
+      runs.delete(record.flowRunId);
+      lastTracked = undefined;
+    }
+  }
+
   /** A silence ended: the alerts it held back that still fire are sent (one pass over the states). */
   function heldBack(): void {
     const names = new Set(book.list().flatMap((a) => (a.notified ? [] : [a.rule])));
@@ -279,24 +301,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
   const engine: RulesEngine = {
     process(record) {
       if (closed) return;
-      transitions++;
-      track(record);
-      const isFlowStart = record.task === undefined && record.state.type === 'RUNNING';
-      if (isFlowStart) lateness.onRunStarted(record);
-      for (const type of conditionsFor(record)) {
-        for (const rule of index.candidates(type, record))
-          handlers[type as Exclude<ConditionType, 'flow-late'>](rule, record);
-      }
-      // The run's memory is needed by its own last transition only.
-      if (record.task === undefined && isEnd(record) && record.flowRunId !== undefined) {
-        runs.delete(record.flowRunId);
-        lastTracked = undefined;
-      }
-      timers.runDue(); // and saves the step's changes
+      timers.runDue(() => evaluate(record)); // then the timers it made due, and the step's changes are saved
     },
     registerSchedule(flow, schedule) {
-      lateness.registerSchedule(flow, schedule);
-      timers.runDue();
+      timers.runDue(() => lateness.registerSchedule(flow, schedule));
     },
     addSilence(input) {
       const silence: Silence = SilenceSchema.parse(input);
@@ -307,17 +315,18 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     },
     removeSilence(id) {
       const removed = silences.remove(id);
-      if (removed) heldBack();
-      timers.runDue();
+      timers.runDue(() => removed && heldBack());
       return removed;
     },
     silences: () => silences.all(),
     flush() {
-      timers.runDue();
-      groups.flushAll(rules);
-      save();
+      timers.runDue(); // what is due first, so its changes are flushed too
+      timers.runDue(() => groups.flushAll(rules));
     },
-    alerts: () => book.list(),
+    alerts: () => {
+      lateness.settle();
+      return book.list();
+    },
     stats: () => ({
       transitions,
       matcherCalls: index.matcherCalls,

@@ -21,6 +21,8 @@ export interface GroupDeps {
   readonly timers: TimerQueue;
   readonly book: AlertBook;
   readonly silences: Silences;
+  /** Brings what conditions count lazily (flow-late's missed slots) up to now: called before a read. */
+  readonly settle: () => void;
   readonly emit: (notification: Notification) => void;
   readonly newId: () => string;
   readonly traceUrlTemplate: string | undefined;
@@ -30,6 +32,8 @@ interface GroupTimers {
   flushAt: number | undefined;
   cancelFlush: Cancel | undefined;
   lastFlushAt: number | undefined;
+  /** When the pending repeat is due (while `cancelRepeat` is set). */
+  repeatAt: number | undefined;
   cancelRepeat: Cancel | undefined;
 }
 
@@ -43,7 +47,12 @@ export class NotificationGroups {
     const group = this.group(rule.name);
     if (group.cancelFlush) return; // a flush is already on its way and will see this change
     const now = this.deps.clock.now();
-    const quiet = !this.deps.book.list(rule.name).some((a) => a.notified);
+    let quiet = true;
+    for (const alert of this.deps.book.states(rule.name)) {
+      if (!alert.notified) continue;
+      quiet = false;
+      break;
+    }
     const earliest = quiet ? now + rule.groupWait : now;
     const at = Math.max(
       earliest,
@@ -97,6 +106,7 @@ export class NotificationGroups {
 
   private flush(rule: Rule): void {
     const { book, clock } = this.deps;
+    this.deps.settle();
     const now = clock.now();
     const firing: AlertState[] = [];
     const resolved: AlertState[] = [];
@@ -112,8 +122,8 @@ export class NotificationGroups {
     }
     const sentAt = new Date(now).toISOString();
     for (const alert of firing) book.put({ ...alert, notified: true, lastNotifiedAt: sentAt });
-    if (firing.length > 0) this.send(rule, 'firing', firing);
-    if (resolved.length > 0) this.send(rule, 'resolved', resolved);
+    if (firing.length > 0) this.send(rule, 'firing', firing, sentAt);
+    if (resolved.length > 0) this.send(rule, 'resolved', resolved, sentAt);
     if (firing.length > 0 || resolved.length > 0) this.group(rule.name).lastFlushAt = now;
     this.scheduleRepeat(rule);
   }
@@ -125,18 +135,20 @@ export class NotificationGroups {
    */
   private scheduleRepeat(rule: Rule): void {
     const group = this.group(rule.name);
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const a of this.deps.book.states(rule.name)) {
+      if (a.status === 'firing' && a.notified)
+        oldest = Math.min(oldest, Date.parse(a.lastNotifiedAt ?? a.startsAt));
+    }
+    const due = oldest + rule.repeatInterval;
+    if (group.cancelRepeat !== undefined && group.repeatAt === due) return; // already on its way
     group.cancelRepeat?.();
     group.cancelRepeat = undefined;
-    const announced = this.announced(rule);
-    if (announced.length === 0) return;
-    const due =
-      // reduce, not Math.min(...): a rule may hold more alerts than a call may take arguments.
-      announced.reduce(
-        (oldest, a) => Math.min(oldest, Date.parse(a.lastNotifiedAt ?? a.startsAt)),
-        Infinity,
-      ) + rule.repeatInterval;
+    if (oldest === Number.POSITIVE_INFINITY) return;
+    group.repeatAt = due;
     group.cancelRepeat = this.deps.timers.schedule(due, () => {
       group.cancelRepeat = undefined;
+      this.deps.settle();
       const now = this.deps.clock.now();
       const sentAt = new Date(now).toISOString();
       const still: AlertState[] = [];
@@ -144,7 +156,7 @@ export class NotificationGroups {
         this.deps.book.put({ ...alert, lastNotifiedAt: sentAt });
         if (!this.deps.silences.silenced(alert, now)) still.push(alert);
       }
-      if (still.length > 0) this.send(rule, 'repeat', still);
+      if (still.length > 0) this.send(rule, 'repeat', still, sentAt);
       this.scheduleRepeat(rule);
     });
   }
@@ -153,14 +165,19 @@ export class NotificationGroups {
     return this.deps.book.list(rule.name).filter((a) => a.status === 'firing' && a.notified);
   }
 
-  private send(rule: Rule, kind: Notification['kind'], states: readonly AlertState[]): void {
+  private send(
+    rule: Rule,
+    kind: Notification['kind'],
+    states: readonly AlertState[],
+    createdAt: string,
+  ): void {
     const notification: Notification = {
       id: this.deps.newId(),
       rule: rule.name,
       channels: rule.notify,
       kind,
       alerts: states.map(toAlert),
-      createdAt: new Date(this.deps.clock.now()).toISOString(),
+      createdAt,
       ...(this.deps.traceUrlTemplate === undefined ? {} : { traceUrlTemplate: this.deps.traceUrlTemplate }),
     };
     this.deps.emit(notification);
@@ -169,7 +186,13 @@ export class NotificationGroups {
   private group(name: string): GroupTimers {
     let group = this.groups.get(name);
     if (!group) {
-      group = { flushAt: undefined, cancelFlush: undefined, lastFlushAt: undefined, cancelRepeat: undefined };
+      group = {
+        flushAt: undefined,
+        cancelFlush: undefined,
+        lastFlushAt: undefined,
+        repeatAt: undefined,
+        cancelRepeat: undefined,
+      };
       this.groups.set(name, group);
     }
     return group;

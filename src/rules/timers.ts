@@ -5,7 +5,9 @@ import type { Clock, TimerHandle } from '../clock.ts';
  * ending, a failure leaving its window, a group's wait, a repeat, a silence ending) is an entry in one
  * min-heap; the clock holds a single timer for the earliest. Nothing polls. Cancelled entries are
  * dropped when they reach the top, or all at once when they outnumber the live ones (runs that end long
- * before their deadline would otherwise pile up until it).
+ * before their deadline would otherwise pile up until it). Entries added during an evaluation step (a
+ * `runDue`, with the step's own work) arm the clock once, at the step's end: a transition that fires and
+ * flushes an alert would otherwise set and clear a system timer for each entry it adds.
  */
 export type Cancel = () => void;
 
@@ -39,7 +41,7 @@ export class TimerQueue {
   schedule(at: number, run: () => void): Cancel {
     const entry: Entry = { at, seq: this.seq++, run, cancelled: false, popped: false };
     this.push(entry);
-    this.arm();
+    if (!this.running) this.arm(); // else the step arms at its end
     return () => {
       if (entry.cancelled) return;
       entry.cancelled = true;
@@ -49,11 +51,18 @@ export class TimerQueue {
     };
   }
 
-  /** Runs every entry due by the clock's now, earliest first (entries added meanwhile included). */
-  runDue(): void {
-    if (this.running) return; // re-entrant calls: the outer loop picks up what was added
+  /**
+   * One evaluation step: `work` (e.g. a transition's evaluation), then every entry due by the clock's now,
+   * earliest first (entries added meanwhile included), then the clock is armed for the next entry.
+   */
+  runDue(work?: () => void): void {
+    if (this.running) {
+      work?.(); // re-entrant calls: the outer loop picks up what was added
+      return;
+    }
     this.running = true;
     try {
+      work?.();
       for (;;) {
         const top = this.heap[0];
         if (!top || top.at > this.clock.now()) break;
@@ -67,8 +76,8 @@ export class TimerQueue {
       }
     } finally {
       this.running = false;
+      this.arm();
     }
-    this.arm();
     this.afterRun();
   }
 

@@ -103,6 +103,89 @@ group('flow-late', () => {
     ]);
   });
 
+  it('says in each repeat how many slots were missed by then, counted when the repeat is sent', () => {
+    const h = harness({
+      rules: [{ name: 'late', when: { type: 'flow-late', flow: 'etl', interval: '1m', grace: '5m' } }],
+    });
+    h.clock.advanceTo('2026-11-25T04:05:00Z');
+    expect(h.log()).toEqual(['00:05:00 firing late flow=etl', '04:05:00 repeat late flow=etl']);
+    // The slots 00:00 to 04:00, each past its 5 minutes of grace.
+    expect(h.sent[1]?.alerts[0]?.summary).toBe(
+      'etl has not started: it was due at 2026-11-25T04:00:00.000Z, 5m grace (241 scheduled runs missed)',
+    );
+    expect(h.sent[1]?.alerts[0]?.facts.missedSlots).toBe(241);
+    h.clock.advanceTo('2026-11-25T04:35:30Z');
+    expect(h.engine.alerts()[0]?.facts.missedSlots).toBe(271); // read between repeats: counted then
+  });
+
+  it('stops counting a cron missed more than 1,000 times and says "more than"', () => {
+    const h = harness({
+      rules: [{ name: 'late', when: { type: 'flow-late', flow: 'etl', cron: '* * * * * *', grace: '1m' } }],
+    });
+    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-26T00:00:00Z'));
+    h.engine.flush();
+    const [firing, resolved] = h.sent.filter((n) => n.kind !== 'repeat');
+    expect(firing?.alerts[0]?.summary).toBe(
+      'etl has not started: it was due at 2026-11-25T00:00:00.000Z, 1m grace',
+    );
+    expect(resolved?.alerts[0]?.summary).toBe(
+      'etl started at 2026-11-26T00:00:00Z; more than 1000 scheduled runs were missed',
+    );
+    const repeat = h.sent.find((n) => n.kind === 'repeat')?.alerts[0];
+    expect(repeat?.summary).toBe(
+      'etl has not started: it was due at 2026-11-25T04:00:00.000Z, 1m grace (more than 1000 scheduled runs missed)',
+    );
+  });
+
+  group('a schedule counts its slots', () => {
+    it('an interval in closed form, however many there are', () => {
+      const schedule = compileSchedule({ interval: '1s', anchor: '2026-01-01T00:00:00Z' });
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      const tenYears = 3650 * 86_400_000;
+      expect(schedule.count(start - 1, start + tenYears, 10)).toEqual({
+        count: 3650 * 86_400 + 1,
+        last: start + tenYears,
+        more: false,
+      });
+      expect(schedule.count(start - 5000, start - 1, 10)).toEqual({ count: 0, last: undefined, more: false });
+      expect(schedule.previous(start + 1500)).toBe(start + 1000);
+      expect(schedule.previous(start - 1)).toBeUndefined();
+    });
+
+    it('a cron by walking, up to a limit', () => {
+      const schedule = compileSchedule({ cron: '*/10 * * * * *' });
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      expect(schedule.count(start, start + 60_000, 100)).toEqual({
+        count: 6,
+        last: start + 60_000,
+        more: false,
+      });
+      expect(schedule.count(start, start + 60_000, 4)).toEqual({
+        count: 4,
+        last: start + 40_000,
+        more: true,
+      });
+      expect(schedule.previous(start + 59_999)).toBe(start + 50_000);
+    });
+
+    it('a cron looks back to the slots it looks forward to on daylight-saving days', () => {
+      for (const [cron, day] of [
+        ['30 2 * * *', '2026-10-25'], // Berlin fall back: 02:30 twice, one slot
+        ['30 2 * * *', '2026-03-29'], // Berlin spring forward: no 02:30, the slot is 03:00
+        ['*/30 * * * *', '2026-10-25'],
+      ] as const) {
+        const schedule = compileSchedule({ cron, timezone: 'Europe/Berlin' });
+        let slot = schedule.next(Date.parse(`${day}T00:00:00Z`) - 86_400_000)!;
+        for (let i = 0; i < 8; i++) {
+          const after = schedule.next(slot)!;
+          expect(schedule.previous(after - 1)).toBe(slot);
+          expect(schedule.previous(after)).toBe(after);
+          slot = after;
+        }
+      }
+    });
+  });
+
   group('on daylight-saving days', () => {
     it('Europe/Berlin spring forward: 02:30 does not exist, the slot is 03:00 CEST and fires once', () => {
       const h = harness(lateRule('30 2 * * *', 'Europe/Berlin'), '2026-03-28T12:00:00Z');

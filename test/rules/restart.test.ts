@@ -92,6 +92,20 @@ group('after a restart', () => {
     );
   });
 
+  it('keeps the flow-late count of the last evaluation step, counted then, across a restart', () => {
+    const rules: RulesFileInput = {
+      rules: [{ name: 'late', when: { type: 'flow-late', flow: 'etl', interval: '1h', grace: '5m' } }],
+    };
+    const { first, restart } = restartable(rules, '2026-11-25T00:30:00Z');
+    first.feed(flowRun('other', 'o1', 'Running', '2026-11-25T03:30:00Z')); // a step: the 01:00-03:00 slots
+    const second = restart('2026-11-25T03:30:00Z');
+    second.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T04:20:00Z'));
+    second.engine.flush();
+    expect(second.sent.at(-1)?.alerts[0]?.summary).toBe(
+      'etl started at 2026-11-25T04:20:00Z; 4 scheduled runs were missed',
+    );
+  });
+
   it('resolves an alert whose rule label has the name and value of one of its identity keys', () => {
     const rules: RulesFileInput = {
       rules: [{ name: 'load-failed', labels: { task: 'load' }, when: { type: 'task-failed' } }],

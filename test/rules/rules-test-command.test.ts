@@ -114,4 +114,49 @@ group('rules test', () => {
     expect(lines).toContain('      + ... and 21879 more notifications');
     expect(code).toBe(1);
   });
+
+  it('counts the slots a per-second flow missed over ten years without visiting them one by one', async () => {
+    const dir = tempDir('flowtel-rules-test-');
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      'rules: [{ name: etl-late, when: { type: flow-late, flow: etl, interval: 1s, grace: 1m } }]\n',
+    );
+    writeFileSync(
+      join(dir, 'late.test.yaml'),
+      [
+        'tests:',
+        '  - name: a per-second flow that does not start for ten years',
+        '    start: "2026-01-01T00:00:00Z"',
+        '    records:',
+        '      - { at: "+3650d", flow: etl, flowRunId: r1, state: Running }',
+        '    flush: true',
+        '    kinds: [firing, resolved]',
+        '    expect:',
+        '      - rule: etl-late',
+        '        kind: firing',
+        '        at: "+1m"',
+        '        summary: "etl has not started: it was due at 2026-01-01T00:00:00.000Z, 1m grace"',
+        '      - rule: etl-late',
+        '        kind: resolved',
+        '        alerts:',
+        // Every second from the start to a minute (the grace) before the run: 10 × 365 days, less 59 s.
+        '          - summary: "etl started at 2035-12-30T00:00:00.000Z; 315359941 scheduled runs were missed"',
+        '            facts: { missedSlots: 315359941, scheduledAt: "2026-01-01T00:00:00.000Z" }',
+        '',
+      ].join('\n'),
+    );
+    const out: string[] = [];
+    const io = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => out.push(t) },
+      cwd: dir,
+    };
+
+    const code = await rulesTest('late.test.yaml', io);
+
+    expect(out.join('')).toBe(
+      '  PASS a per-second flow that does not start for ten years\nlate.test.yaml: 1 passed\n',
+    );
+    expect(code).toBe(0);
+  });
 });

@@ -23,6 +23,29 @@ group('the timer queue', () => {
     expect(ran).toHaveLength(1_000);
     expect(ran).toEqual([...ran].sort((a, b) => a - b));
   });
+
+  it('arms the clock once for the entries an evaluation step adds, at its end', () => {
+    const clock = new ManualClock(0);
+    let armed = 0;
+    const counting = {
+      now: () => clock.now(),
+      setTimer: (at: number, callback: () => void) => {
+        armed++;
+        return clock.setTimer(at, callback);
+      },
+    };
+    const timers = new TimerQueue(counting);
+    const ran: string[] = [];
+    timers.runDue(() => {
+      timers.schedule(0, () => ran.push('due now')); // e.g. a group's flush with no groupWait
+      timers.schedule(5_000, () => ran.push('later'));
+      timers.schedule(9_000, () => ran.push('last'));
+    });
+    expect(ran).toEqual(['due now']);
+    expect(armed).toBe(1); // for 5 s, not once per entry
+    clock.advanceTo(9_000);
+    expect(ran).toEqual(['due now', 'later', 'last']);
+  });
 });
 
 group('the system clock', () => {

@@ -25,7 +25,10 @@ export interface AlertEvent {
 export interface ConditionContext {
   now(): number;
   readonly timers: TimerQueue;
-  /** The identity of an alert of `rule` about `record`, given the condition's keys. */
+  /**
+   * The identity of an alert of `rule` about `record`, given the condition's keys: an object of the
+   * caller's own, which may become the identity's labels as it is (not copied).
+   */
   identity(rule: Rule, record: TransitionRecord, keys: Record<string, string>): Identity;
   fire(rule: Rule, identity: Identity, event: AlertEvent): void;
   /** Resolves the alert if it is firing; does nothing otherwise. */

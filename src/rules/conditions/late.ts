@@ -2,7 +2,7 @@ import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import { compilePatterns } from '../glob.ts';
-import { identityOf } from '../identity.ts';
+import { type Identity, identityOf } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
 import { compileSchedule, type Schedule, type ScheduleSpec } from '../schedule.ts';
 import type { Cancel } from '../timers.ts';
@@ -12,23 +12,39 @@ interface Watch {
   readonly rule: Rule;
   readonly flow: string;
   readonly schedule: Schedule;
+  readonly grace: number;
+  readonly identity: Identity;
   /** Whether the schedule is the flow's own (registered by the flow) rather than the rule's. */
   readonly fromFlow: boolean;
-  /** The slot whose deadline (slot + grace) is pending. */
-  slot: number | undefined;
+  /** The timer of the pending slot's deadline (slot + grace), while the alert does not fire. */
   cancel: Cancel | undefined;
-  /** Slots missed in the current firing episode. */
+  /** Slots missed in the current firing episode, counted up to `countedTo`; 0 when not firing. */
   missed: number;
+  /** More slots were missed than `missed` (a cron stops counting past COUNTED_AT_MOST). */
+  more: boolean;
   firstMissed: number | undefined;
+  /** While firing: the slots at or before this time are counted. */
+  countedTo: number;
+  /** While firing: the first slot after `countedTo`, so settling knows without croner whether one is due. */
+  nextSlot: number | undefined;
 }
 
 /**
- * flow-late: for every (rule, flow, schedule) a watch walks the schedule's slots. At each slot's deadline
- * (slot + grace) it checks whether a run of the flow started since the slot; if not, the alert fires (or,
- * already firing, counts one more missed slot). Any run of the flow starting resolves it, and the message
- * says how many slots were missed. Slots before the watch began are not judged: the engine cannot know
- * what ran before it started (run history is the store's, with `serve`). An alert a previous engine left
- * firing is picked up by the same watch (its missed slots go on counting, a run start resolves it).
+ * Past this many missed slots in one episode a cron stops counting and says "more than": croner takes
+ * tens of µs a slot, and a per-second cron missed for years has hundreds of millions. Intervals count
+ * in closed form, exactly.
+ */
+const COUNTED_AT_MOST = 1_000;
+
+/**
+ * flow-late: for every (rule, flow, schedule) a watch judges the schedule's slots. At a slot's deadline
+ * (slot + grace) it checks whether a run of the flow started since the slot; if not, the alert fires.
+ * While it fires, no run has started (one starting resolves it), so every later slot is missed too: they
+ * are not visited one timer at a time but counted when someone reads the alert (a repeat, a flush, a
+ * save, the resolution, whose message says how many slots were missed): see `settle`. Slots before the
+ * watch began are not judged: the engine cannot know what ran before it started (run history is the
+ * store's, with `serve`). An alert a previous engine left firing is picked up by the same watch (its
+ * missed slots go on counting from the restart, a run start resolves it).
  *
  * A rule with its own cron or interval watches that; one without watches the schedule each matching flow
  * declares (`flow({ schedule })`), the latest declaration of a flow replacing an earlier one. A run of a
@@ -36,6 +52,8 @@ interface Watch {
  */
 export class Lateness {
   private readonly watches = new Map<string, Watch[]>();
+  /** Watches whose alert fires: the ones `settle` brings up to date. */
+  private readonly late = new Set<Watch>();
   /** Per flow: when its latest run started and the latest `scheduledAt` a run carried. */
   private readonly starts = new Map<string, { startedAt: number; scheduledAt: number }>();
   /** Rules that take the schedule from the flow, with their flow matcher. */
@@ -88,56 +106,81 @@ export class Lateness {
     });
     this.checkScheduled(flow);
     for (const watch of this.watches.get(flow) ?? []) {
-      if (watch.missed === 0) continue;
-      const missed = watch.missed;
-      const slots = `${missed} scheduled run${missed === 1 ? ' was' : 's were'} missed`;
-      const facts = { ...this.ctx.facts(record), missedSlots: missed, scheduledAt: iso(watch.firstMissed) };
+      if (!this.late.has(watch)) continue;
+      const now = this.ctx.now();
+      this.settleWatch(watch, now); // a deadline passed by now was missed, as its timer would have said
+      const count = `${watch.more ? 'more than ' : ''}${watch.missed}`;
+      const slots = `${count} scheduled run${watch.missed === 1 && !watch.more ? ' was' : 's were'} missed`;
+      const facts = {
+        ...this.ctx.facts(record),
+        missedSlots: watch.missed,
+        scheduledAt: iso(watch.firstMissed),
+      };
       const summary = `${flow} started at ${record.at}; ${slots}`;
-      watch.missed = 0;
-      watch.firstMissed = undefined;
-      this.ctx.resolve(watch.rule, this.identity(watch), { at: startedAt, summary, facts });
+      this.stopFiring(watch);
+      this.ctx.resolve(watch.rule, watch.identity, { at: startedAt, summary, facts });
+      this.arm(watch, watch.schedule.next(now - watch.grace)); // the first slot whose deadline is to come
     }
+  }
+
+  /**
+   * Counts the slots the firing alerts missed up to now, and updates their summary and facts: the engine
+   * calls it before anything reads alert states (a group's flush or repeat, a save, `alerts()`).
+   */
+  settle(): void {
+    if (this.late.size === 0) return;
+    const now = this.ctx.now();
+    for (const watch of this.late) this.settleWatch(watch, now);
   }
 
   close(): void {
     for (const list of this.watches.values()) for (const watch of list) watch.cancel?.();
     this.watches.clear();
+    this.late.clear();
   }
 
   private watch(rule: Rule, flow: string, schedule: Schedule, fromFlow: boolean): void {
+    const grace = (rule.when as ConditionOf<'flow-late'>).grace;
+    const identity = identityOf(rule, { flow, schedule: schedule.description });
     const watch: Watch = {
       rule,
       flow,
       schedule,
+      grace,
+      identity,
       fromFlow,
-      slot: undefined,
       cancel: undefined,
       missed: 0,
+      more: false,
       firstMissed: undefined,
+      countedTo: Number.NEGATIVE_INFINITY,
+      nextSlot: undefined,
     };
-    // Still firing from before a restart: the episode goes on.
-    const stored = this.ctx.state(this.identity(watch));
-    if (stored?.status === 'firing') {
-      watch.missed = stored.facts.missedSlots ?? 1;
-      watch.firstMissed = Date.parse(stored.startsAt) - (rule.when as ConditionOf<'flow-late'>).grace;
-    }
     const list = this.watches.get(flow) ?? [];
     list.push(watch);
     this.watches.set(flow, list);
     // The first slot judged is the first at or after now.
-    this.arm(watch, schedule.next(this.ctx.now() - 1));
+    const now = this.ctx.now();
+    const stored = this.ctx.state(identity);
+    if (stored?.status === 'firing') {
+      // Still firing from before a restart: the episode goes on, counting from now on.
+      this.startFiring(watch, Date.parse(stored.startsAt) - grace, now - 1);
+      watch.missed = stored.facts.missedSlots ?? 1;
+    } else this.arm(watch, schedule.next(now - 1));
   }
 
   /** The flow's schedule changed: the old one is no longer watched, and its alert is over. */
   private unwatch(watch: Watch, replacement: Schedule): void {
     watch.cancel?.();
+    this.settleWatch(watch, this.ctx.now());
+    this.stopFiring(watch);
     const list = this.watches.get(watch.flow) ?? [];
     this.watches.set(
       watch.flow,
       list.filter((w) => w !== watch),
     );
     const summary = `${watch.flow} is now scheduled ${replacement.description}; ${watch.schedule.description} is no longer watched`;
-    this.ctx.resolve(watch.rule, this.identity(watch), { at: this.ctx.now(), summary });
+    this.ctx.resolve(watch.rule, watch.identity, { at: this.ctx.now(), summary });
   }
 
   /** Says once per rule and flow when a rule waits for a schedule this flow never declared. */
@@ -154,28 +197,66 @@ export class Lateness {
   }
 
   private arm(watch: Watch, slot: number | undefined): void {
-    watch.slot = slot;
+    watch.cancel = undefined;
     if (slot === undefined) return;
-    const grace = (watch.rule.when as ConditionOf<'flow-late'>).grace;
-    watch.cancel = this.ctx.timers.schedule(slot + grace, () => this.deadline(watch, slot, grace));
+    watch.cancel = this.ctx.timers.schedule(slot + watch.grace, () => this.deadline(watch, slot));
   }
 
-  private deadline(watch: Watch, slot: number, grace: number): void {
+  private deadline(watch: Watch, slot: number): void {
     const start = this.starts.get(watch.flow);
     const started = start !== undefined && (start.startedAt >= slot || start.scheduledAt >= slot);
-    if (!started) {
-      watch.missed += 1;
-      watch.firstMissed ??= slot;
-      const missed = watch.missed === 1 ? '' : ` (${watch.missed} scheduled runs missed)`;
-      const summary = `${watch.flow} has not started: it was due at ${iso(slot)}, ${formatDuration(grace)} grace${missed}`;
-      const facts = { flow: watch.flow, missedSlots: watch.missed, scheduledAt: iso(slot) };
-      this.ctx.fire(watch.rule, this.identity(watch), { at: slot + grace, summary, facts });
+    if (started) {
+      this.arm(watch, watch.schedule.next(slot));
+      return;
     }
-    this.arm(watch, watch.schedule.next(slot));
+    this.startFiring(watch, slot, slot);
+    watch.missed = 1;
+    this.report(watch, slot);
   }
 
-  private identity(watch: Watch) {
-    return identityOf(watch.rule, { flow: watch.flow, schedule: watch.schedule.description }, {});
+  private startFiring(watch: Watch, firstMissed: number, countedTo: number): void {
+    watch.cancel = undefined;
+    watch.firstMissed = firstMissed;
+    watch.countedTo = countedTo;
+    watch.nextSlot = watch.schedule.next(countedTo);
+    this.late.add(watch);
+  }
+
+  private stopFiring(watch: Watch): void {
+    this.late.delete(watch);
+    watch.missed = 0;
+    watch.more = false;
+    watch.firstMissed = undefined;
+    watch.nextSlot = undefined;
+  }
+
+  /** Counts the slots whose deadline passed since the last count, and says so in the alert. */
+  private settleWatch(watch: Watch, now: number): void {
+    const to = now - watch.grace;
+    if (watch.nextSlot === undefined || watch.nextSlot > to) return; // no deadline passed since
+    const from = watch.countedTo;
+    let last: number | undefined;
+    if (watch.more) last = watch.schedule.previous(to);
+    else {
+      const counted = watch.schedule.count(from, to, Math.max(0, COUNTED_AT_MOST - watch.missed));
+      watch.missed += counted.count;
+      watch.more = counted.more;
+      last = counted.more ? watch.schedule.previous(to) : counted.last;
+    }
+    watch.countedTo = to;
+    watch.nextSlot = watch.schedule.next(to);
+    if (last !== undefined) this.report(watch, last);
+  }
+
+  /** The alert fires (or goes on firing): `slot` is the latest slot missed. */
+  private report(watch: Watch, slot: number): void {
+    const count =
+      watch.missed === 1 && !watch.more
+        ? ''
+        : ` (${watch.more ? 'more than ' : ''}${watch.missed} scheduled runs missed)`;
+    const summary = `${watch.flow} has not started: it was due at ${iso(slot)}, ${formatDuration(watch.grace)} grace${count}`;
+    const facts = { flow: watch.flow, missedSlots: watch.missed, scheduledAt: iso(slot) };
+    this.ctx.fire(watch.rule, watch.identity, { at: slot + watch.grace, summary, facts });
   }
 }
 

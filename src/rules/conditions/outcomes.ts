@@ -5,7 +5,7 @@ import type { Rule } from '../resolve.ts';
 import { type ConditionContext, errorText, flowKeys, subject, taskKeys } from './context.ts';
 
 /**
- * Conditions decided by a single transition, per DESIGN.md's table:
+ * Conditions decided by a single transition, as the README's conditions table (Alert rules as code) says:
  * flow-failed, task-failed, task-retrying and flow-duration-above.
  */
 
@@ -70,7 +70,11 @@ export function taskRetrying(rule: Rule, record: TransitionRecord, ctx: Conditio
 }
 
 const retryIdentity = (rule: Rule, record: TransitionRecord, ctx: ConditionContext) =>
-  ctx.identity(rule, record, { ...taskKeys(record), run: record.taskRunId ?? '' });
+  ctx.identity(rule, record, {
+    flow: record.flow ?? '',
+    task: record.task ?? '',
+    run: record.taskRunId ?? '',
+  });
 
 /** Fires when a run completes slower than the limit; resolves on the next run within it. */
 export function flowDurationAbove(rule: Rule, record: TransitionRecord, ctx: ConditionContext): void {
