@@ -4,7 +4,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The trace link template (`{traceId}` replaced): the rules' `links.trace`, else FLOWTEL_TRACE_URL; the
- * rules file wins, as DESIGN.md says. The one place the choice is made, so the run summary and every
+ * rules file wins, as the README says. The one place the choice is made, so the run summary and every
  * message of the run show the same link.
  */
 export function traceUrlTemplate(
