@@ -5,7 +5,7 @@ import { flowRun, harness, taskRun } from './helpers.ts';
 
 /**
  * A restart is a new engine over the store the previous one wrote (SQLite in `flowtel run` and `serve`).
- * DESIGN.md: it must neither repeat a firing alert before its repeatInterval nor forget it.
+ * The README promises it must neither repeat a firing alert before its repeatInterval nor forget it.
  */
 function restartable(rules: RulesFileInput, start: string) {
   const store = new InMemoryAlertStateStore();

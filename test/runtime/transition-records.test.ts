@@ -18,7 +18,7 @@ afterEach(() => {
 });
 afterAll(() => telemetry.shutdown());
 
-/** The key order of a `--record` line, as documented (DESIGN.md, "transition record"). */
+/** The key order of a `--record` line, as the README documents it (the transition record). */
 const DOCUMENTED_ORDER = [
   'v',
   'seq',
