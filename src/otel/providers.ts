@@ -2,17 +2,18 @@ import type { Counter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { LoggerProvider, LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { MeterProvider, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Metric, SCOPE_NAME } from '../telemetry/keys.ts';
 import type { OtelConfig } from './config.ts';
 import { Connections } from './connections.ts';
 import { type Exporter, ExportGuard } from './export-guard.ts';
 import { logExporter, metricExporter, traceExporter } from './exporters.ts';
+import { importPeer } from './peer.ts';
 import { SpanPipeline } from './span-pipeline.ts';
 
 /** The three providers and the pieces of them that a shutdown needs to reach. */
 export interface Providers {
-  readonly tracerProvider: NodeTracerProvider;
+  readonly tracerProvider: BasicTracerProvider;
   readonly loggerProvider: LoggerProvider;
   readonly meterProvider: MeterProvider;
   /** Absent when `OTEL_TRACES_EXPORTER=none`. */
@@ -34,11 +35,10 @@ const STALL_MS = 12_000;
  * imported here, on demand, so that importing `flowtel/otel` costs nothing.
  */
 export async function createProviders(config: OtelConfig, resource: Resource): Promise<Providers> {
-  const [{ NodeTracerProvider }, { BatchSpanProcessor }, sdkLogs, sdkMetrics] = await Promise.all([
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/sdk-logs'),
-    import('@opentelemetry/sdk-metrics'),
+  const [{ BasicTracerProvider, BatchSpanProcessor }, sdkLogs, sdkMetrics] = await Promise.all([
+    importPeer('@opentelemetry/sdk-trace-base', () => import('@opentelemetry/sdk-trace-base')),
+    importPeer('@opentelemetry/sdk-logs', () => import('@opentelemetry/sdk-logs')),
+    importPeer('@opentelemetry/sdk-metrics', () => import('@opentelemetry/sdk-metrics')),
   ]);
   const { traces, logs, metrics } = config.signals;
   const connections = new Connections();
@@ -71,7 +71,8 @@ export async function createProviders(config: OtelConfig, resource: Resource): P
         onDrop: (count) => dropped.add(count),
       })
     : undefined;
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: spans ? [spans] : [] });
+  // Registered by `setup.ts` through flowtel's own copy of the API, with the context manager.
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: spans ? [spans] : [] });
 
   let logGuard: ExportGuard<unknown> | undefined;
   const processors = [];
