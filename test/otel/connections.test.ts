@@ -5,7 +5,11 @@ afterEach(() => vi.restoreAllMocks());
 
 /** The private shape `Connections.adopt` patches: an OTLP exporter's retrying transport. */
 function exporterWithTransport(send: (data: Uint8Array, timeoutMillis: number) => Promise<unknown>) {
-  const transport = { retry: () => Promise.resolve({}), _transport: { send } };
+  const transport = {
+    retry: (_data: Uint8Array, _timeoutMillis: number, _inMillis: number): Promise<unknown> =>
+      Promise.resolve({}),
+    _transport: { send },
+  };
   return { exporter: { _delegate: { _transport: transport } }, transport };
 }
 
