@@ -1,9 +1,9 @@
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Protocol } from './config.ts';
 import type { Connections } from './connections.ts';
-import { importPeer } from './peer.ts';
+import { importPeer, installExporter } from './peer.ts';
 import { redactingLogExporter, redactingSpanExporter } from './redact-export.ts';
 
 /**
@@ -66,5 +66,5 @@ export async function metricExporter(
 
 /** An exporter package, or a message naming it (the http/json ones are not in the SDK set's command). */
 function exporterPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
-  return importPeer(name, load, `npm install ${name}@^0.223.0`);
+  return importPeer(name, load, installExporter(name));
 }

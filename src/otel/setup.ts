@@ -43,6 +43,17 @@ interface Stoppable {
 
 export type { ShutdownReport };
 
+/** The logs API of `@opentelemetry/api` 1.10+; undefined with 1.9. */
+const mainLogs = (
+  api as unknown as {
+    logs?: {
+      setGlobalLoggerProvider(provider: never): unknown;
+      getLoggerProvider(): unknown;
+      disable(): void;
+    };
+  }
+).logs;
+
 /** What a shutdown waits for at most, by default. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 3_000;
 
@@ -138,7 +149,11 @@ async function register(providers: Providers, theirs: ReadonlySet<Part>): Promis
   }
   if (!theirs.has('trace')) registerTracerProvider(providers.tracerProvider);
   if (!theirs.has('metrics')) metrics.setGlobalMeterProvider(providers.meterProvider);
-  if (!theirs.has('logs')) logsApi.setGlobalLoggerProvider(providers.loggerProvider);
+  if (!theirs.has('logs')) {
+    // Both logs APIs: sdk-logs 0.2xx registers with api-logs, 3.x with API 1.10 (see `telemetry/otel-logs.ts`).
+    logsApi.setGlobalLoggerProvider(providers.loggerProvider);
+    mainLogs?.setGlobalLoggerProvider(providers.loggerProvider as never);
+  }
   if (providers.spans) hub.backpressure = providers.spans.gate;
 }
 
@@ -153,7 +168,10 @@ async function stop(
   // through the context, and without it an HTTP instrumentation traces flowtel's OTLP posts.
   if (!theirs.has('trace')) trace.disable();
   if (!theirs.has('metrics')) metrics.disable();
-  if (!theirs.has('logs')) logsApi.disable();
+  if (!theirs.has('logs')) {
+    logsApi.disable();
+    mainLogs?.disable();
+  }
   const [report, userFlushed] = await Promise.all([
     shutdownProviders(providers, deadlineMs),
     flushUserProviders(userProviders(theirs), deadlineMs),
@@ -166,7 +184,6 @@ async function stop(
 
 /** The user's registered providers, to flush (never to shut down: they are the user's to stop). */
 function userProviders(theirs: ReadonlySet<Part>): unknown[] {
-  const mainLogs = (api as unknown as { logs?: { getLoggerProvider(): unknown } }).logs;
   return [
     theirs.has('trace') ? trace.getTracerProvider() : undefined,
     theirs.has('metrics') ? metrics.getMeterProvider() : undefined,

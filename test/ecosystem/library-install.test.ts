@@ -79,6 +79,6 @@ describe.each(['1.9', '1.10'])('npm install flowtel in a project on @opentelemet
     expect(answer.message).toMatch(
       /^telemetry needs @opentelemetry\/\S+, which is not installed: npm install /,
     );
-    expect(answer.message).toContain('@opentelemetry/sdk-trace-base@^2.12.0');
+    expect(answer.message).toContain('@opentelemetry/sdk-trace@^2.12.0');
   });
 });
