@@ -49,7 +49,13 @@ async function registerTypeScript(): Promise<void> {
   // Node 20 cannot strip types. When the CLI itself runs under tsx, the loader is already in place.
   if (process.execArgv.some((arg) => arg.includes('tsx'))) return;
   // Both hooks: in a package without "type": "module", tsx compiles a .ts file as CommonJS.
-  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).catch((error) => {
+    // tsx is an optional peer dependency: only TypeScript flow files need it.
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new UsageError(
+      'flowtel run loads TypeScript flow files with tsx, which is not installed: npm install tsx',
+    );
+  });
   cjs.register();
   esm.register();
 }

@@ -53,8 +53,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       throw alertingRefusal(error, io.env);
     },
   );
-  const { setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
-  await setupTelemetry({ serviceName: flow.flowName, env: io.env });
+  const { MissingPeerError, setupTelemetry, shutdownTelemetry } = await import('../otel/index.ts');
+  await setupTelemetry({ serviceName: flow.flowName, env: io.env }).catch((error: unknown) => {
+    throw error instanceof MissingPeerError ? new UsageError(error.message) : error;
+  });
 
   const view: RunView = io.stdout.isTTY
     ? new TtyView(io.stdout as NodeJS.WriteStream, 100, (text) => io.stderr.write(text))

@@ -59,10 +59,15 @@ export class Connections {
     transport.retry = (data, timeoutMillis, inMillis) =>
       new Promise((resolve, reject) => {
         if (this.closed) return resolve({ status: 'failure', error: shutDown() });
-        const timer = setTimeout(() => {
-          this.retries.delete(timer);
-          inner.send(data, timeoutMillis).then(resolve, reject);
-        }, inMillis);
+        // A `Retry-After` date already past gives a negative wait, which Node 24 warns about
+        // (TimeoutNegativeWarning) before treating it as 1 ms: it means "now".
+        const timer = setTimeout(
+          () => {
+            this.retries.delete(timer);
+            inner.send(data, timeoutMillis).then(resolve, reject);
+          },
+          Math.max(0, inMillis),
+        );
         this.retries.set(timer, resolve);
       });
   }

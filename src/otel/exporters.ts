@@ -1,8 +1,9 @@
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Protocol } from './config.ts';
 import type { Connections } from './connections.ts';
+import { importPeer, installExporter } from './peer.ts';
 import { redactingLogExporter, redactingSpanExporter } from './redact-export.ts';
 
 /**
@@ -15,8 +16,14 @@ import { redactingLogExporter, redactingSpanExporter } from './redact-export.ts'
 export async function traceExporter(protocol: Protocol, connections: Connections): Promise<SpanExporter> {
   const { OTLPTraceExporter } =
     protocol === 'http/json'
-      ? await import('@opentelemetry/exporter-trace-otlp-http')
-      : await import('@opentelemetry/exporter-trace-otlp-proto');
+      ? await exporterPeer(
+          '@opentelemetry/exporter-trace-otlp-http',
+          () => import('@opentelemetry/exporter-trace-otlp-http'),
+        )
+      : await exporterPeer(
+          '@opentelemetry/exporter-trace-otlp-proto',
+          () => import('@opentelemetry/exporter-trace-otlp-proto'),
+        );
   const exporter = new OTLPTraceExporter({ httpAgentOptions: connections.agentFactory('traces') });
   connections.adopt(exporter);
   return redactingSpanExporter(exporter);
@@ -25,8 +32,14 @@ export async function traceExporter(protocol: Protocol, connections: Connections
 export async function logExporter(protocol: Protocol, connections: Connections): Promise<LogRecordExporter> {
   const { OTLPLogExporter } =
     protocol === 'http/json'
-      ? await import('@opentelemetry/exporter-logs-otlp-http')
-      : await import('@opentelemetry/exporter-logs-otlp-proto');
+      ? await exporterPeer(
+          '@opentelemetry/exporter-logs-otlp-http',
+          () => import('@opentelemetry/exporter-logs-otlp-http'),
+        )
+      : await exporterPeer(
+          '@opentelemetry/exporter-logs-otlp-proto',
+          () => import('@opentelemetry/exporter-logs-otlp-proto'),
+        );
   const exporter = new OTLPLogExporter({ httpAgentOptions: connections.agentFactory('logs') });
   connections.adopt(exporter);
   return redactingLogExporter(exporter);
@@ -38,9 +51,20 @@ export async function metricExporter(
 ): Promise<PushMetricExporter> {
   const { OTLPMetricExporter } =
     protocol === 'http/json'
-      ? await import('@opentelemetry/exporter-metrics-otlp-http')
-      : await import('@opentelemetry/exporter-metrics-otlp-proto');
+      ? await exporterPeer(
+          '@opentelemetry/exporter-metrics-otlp-http',
+          () => import('@opentelemetry/exporter-metrics-otlp-http'),
+        )
+      : await exporterPeer(
+          '@opentelemetry/exporter-metrics-otlp-proto',
+          () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+        );
   const exporter = new OTLPMetricExporter({ httpAgentOptions: connections.agentFactory('metrics') });
   connections.adopt(exporter);
   return exporter;
+}
+
+/** An exporter package, or a message naming it (the http/json ones are not in the SDK set's command). */
+function exporterPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
+  return importPeer(name, load, installExporter(name));
 }

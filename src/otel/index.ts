@@ -6,6 +6,7 @@
  *   const telemetry = await setupTelemetry({ serviceName: 'nightly-orders' });
  *   try { await nightlyOrders.run(params); } finally { await telemetry.shutdown(); }
  */
+export { installSdk, MissingPeerError } from './peer.ts';
 export { DEFAULT_SERVICE_NAME } from './resource.ts';
 export {
   DEFAULT_SHUTDOWN_DEADLINE_MS,

@@ -2,17 +2,19 @@ import type { Counter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { LoggerProvider, LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { MeterProvider, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { Metric, SCOPE_NAME } from '../telemetry/keys.ts';
 import type { OtelConfig } from './config.ts';
 import { Connections } from './connections.ts';
 import { type Exporter, ExportGuard } from './export-guard.ts';
 import { logExporter, metricExporter, traceExporter } from './exporters.ts';
+import { importPeer } from './peer.ts';
 import { SpanPipeline } from './span-pipeline.ts';
+import { loadTraceSdk } from './trace-sdk.ts';
 
 /** The three providers and the pieces of them that a shutdown needs to reach. */
 export interface Providers {
-  readonly tracerProvider: NodeTracerProvider;
+  readonly tracerProvider: TracerProvider;
   readonly loggerProvider: LoggerProvider;
   readonly meterProvider: MeterProvider;
   /** Absent when `OTEL_TRACES_EXPORTER=none`. */
@@ -34,11 +36,10 @@ const STALL_MS = 12_000;
  * imported here, on demand, so that importing `flowtel/otel` costs nothing.
  */
 export async function createProviders(config: OtelConfig, resource: Resource): Promise<Providers> {
-  const [{ NodeTracerProvider }, { BatchSpanProcessor }, sdkLogs, sdkMetrics] = await Promise.all([
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/sdk-logs'),
-    import('@opentelemetry/sdk-metrics'),
+  const [traceSdk, sdkLogs, sdkMetrics] = await Promise.all([
+    loadTraceSdk(),
+    importPeer('@opentelemetry/sdk-logs', () => import('@opentelemetry/sdk-logs')),
+    importPeer('@opentelemetry/sdk-metrics', () => import('@opentelemetry/sdk-metrics')),
   ]);
   const { traces, logs, metrics } = config.signals;
   const connections = new Connections();
@@ -65,13 +66,14 @@ export async function createProviders(config: OtelConfig, resource: Resource): P
   const spans = traces.export
     ? new SpanPipeline({
         exporter: await traceExporter(traces.protocol, connections),
-        batch: (exporter, sizes) => new BatchSpanProcessor(exporter, { ...sizes }),
+        batch: (exporter, sizes) => new traceSdk.BatchSpanProcessor({ exporter, ...sizes }),
         config: config.spans,
         stallMs: STALL_MS,
         onDrop: (count) => dropped.add(count),
       })
     : undefined;
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: spans ? [spans] : [] });
+  // Registered by `setup.ts` through flowtel's own copy of the API, with the context manager.
+  const tracerProvider = traceSdk.createTracerProvider({ resource, spanProcessors: spans ? [spans] : [] });
 
   let logGuard: ExportGuard<unknown> | undefined;
   const processors = [];

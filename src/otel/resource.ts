@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@opentelemetry/resources';
+import { importPeer } from './peer.ts';
 
 /** `service.name` when neither `OTEL_SERVICE_NAME` nor the caller names the service. */
 export const DEFAULT_SERVICE_NAME = 'flowtel';
@@ -23,7 +24,7 @@ export interface ResourceOptions {
  */
 export async function buildResource(options: ResourceOptions): Promise<Resource> {
   const { defaultResource, detectResources, envDetector, hostDetector, osDetector, resourceFromAttributes } =
-    await import('@opentelemetry/resources');
+    await importPeer('@opentelemetry/resources', () => import('@opentelemetry/resources'));
   const ours = resourceFromAttributes({
     'process.pid': process.pid,
     'process.runtime.name': 'nodejs',

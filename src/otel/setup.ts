@@ -1,13 +1,16 @@
+import * as api from '@opentelemetry/api';
 import { context, DiagLogLevel, diag, metrics, propagation, trace } from '@opentelemetry/api';
 // sdk-logs 0.2xx registers with `@opentelemetry/api-logs` (see `telemetry/otel-logs.ts`).
 import { logs as logsApi } from '@opentelemetry/api-logs';
 import { hub } from '../runtime/hub.ts';
-import { readOtelConfig } from './config.ts';
+import { type OtelConfig, readOtelConfig } from './config.ts';
 import { skipAbsentDefaultEndpoint } from './default-endpoint.ts';
 import { createDiagLogger, headerSecrets } from './diag.ts';
+import { type Part, registeredParts, registerTracerProvider } from './globals.ts';
+import { importPeer } from './peer.ts';
 import { createProviders, type Providers } from './providers.ts';
 import { buildResource } from './resource.ts';
-import { type ShutdownReport, shutdownProviders } from './shutdown.ts';
+import { flushUserProviders, type ShutdownReport, shutdownProviders } from './shutdown.ts';
 
 export interface TelemetryOptions {
   /**
@@ -40,6 +43,17 @@ interface Stoppable {
 
 export type { ShutdownReport };
 
+/** The logs API of `@opentelemetry/api` 1.10+; undefined with 1.9. */
+const mainLogs = (
+  api as unknown as {
+    logs?: {
+      setGlobalLoggerProvider(provider: never): unknown;
+      getLoggerProvider(): unknown;
+      disable(): void;
+    };
+  }
+).logs;
+
 /** What a shutdown waits for at most, by default. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 3_000;
 
@@ -52,6 +66,10 @@ let current: { handle: TelemetryHandle; shutdown: Promise<ShutdownReport> | unde
  * registered as the global providers (with the AsyncLocalStorage context manager and W3C propagation),
  * and backpressure on task runs so that no span is dropped. Throws on an invalid `OTEL_*` value, naming
  * the variable; never because the backend is unreachable (exports fail later and are counted).
+ *
+ * A provider the process registered before (the user's own SDK set-up: `--import ./otel.mjs`, the
+ * auto-instrumentations' `register`) is kept: flowtel's spans, metrics or log records go through it,
+ * and the shutdown flushes it instead of replacing or disabling it.
  */
 export async function setupTelemetry(options: TelemetryOptions = {}): Promise<TelemetryHandle> {
   if (current || settingUp) throw new Error('telemetry is already set up: call shutdownTelemetry() first');
@@ -67,20 +85,31 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
   });
   settingUp = true;
   try {
-    const config = await skipAbsentDefaultEndpoint(declared, { ...process.env, ...env });
+    const theirs = registeredParts();
+    const config = await skipAbsentDefaultEndpoint(leaveToUser(declared, theirs), { ...process.env, ...env });
     const resource = await buildResource({
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
       ...(options.resource === undefined ? {} : { attributes: options.resource }),
     });
     const providers = await createProviders(config, resource);
-    register(providers);
-    return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, deadlineMs) });
+    await register(providers, theirs);
+    return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, theirs, deadlineMs) });
   } catch (error) {
     diag.disable();
     throw error;
   } finally {
     settingUp = false;
   }
+}
+
+/** The signals whose provider the user registered are not exported by flowtel's pipeline as well. */
+function leaveToUser(config: OtelConfig, theirs: ReadonlySet<Part>): OtelConfig {
+  const owned = { traces: 'trace', metrics: 'metrics', logs: 'logs' } as const;
+  const signals = { ...config.signals };
+  for (const [signal, part] of Object.entries(owned) as [keyof typeof owned, Part][]) {
+    if (theirs.has(part)) signals[signal] = { ...signals[signal], export: false };
+  }
+  return { ...config, signals };
 }
 
 /** Shuts down what `setupTelemetry()` set up; resolves at once when nothing is. */
@@ -105,22 +134,60 @@ function remember(handle: Stoppable): TelemetryHandle {
   return entry.handle;
 }
 
-function register(providers: Providers): void {
-  providers.tracerProvider.register(); // global tracer provider, context manager, W3C propagators
-  metrics.setGlobalMeterProvider(providers.meterProvider);
-  logsApi.setGlobalLoggerProvider(providers.loggerProvider);
+async function register(providers: Providers, theirs: ReadonlySet<Part>): Promise<void> {
+  if (!theirs.has('context')) {
+    const { AsyncLocalStorageContextManager } = await importPeer(
+      '@opentelemetry/context-async-hooks',
+      () => import('@opentelemetry/context-async-hooks'),
+    );
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  if (!theirs.has('propagation')) {
+    const core = await importPeer('@opentelemetry/core', () => import('@opentelemetry/core'));
+    const propagators = [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()];
+    propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));
+  }
+  if (!theirs.has('trace')) registerTracerProvider(providers.tracerProvider);
+  if (!theirs.has('metrics')) metrics.setGlobalMeterProvider(providers.meterProvider);
+  if (!theirs.has('logs')) {
+    // Both logs APIs: sdk-logs 0.2xx registers with api-logs, 3.x with API 1.10 (see `telemetry/otel-logs.ts`).
+    logsApi.setGlobalLoggerProvider(providers.loggerProvider);
+    mainLogs?.setGlobalLoggerProvider(providers.loggerProvider as never);
+  }
   if (providers.spans) hub.backpressure = providers.spans.gate;
 }
 
-async function stop(providers: Providers, deadlineMs: number): Promise<ShutdownReport> {
+async function stop(
+  providers: Providers,
+  theirs: ReadonlySet<Part>,
+  deadlineMs: number,
+): Promise<ShutdownReport> {
   if (providers.spans && hub.backpressure === providers.spans.gate) hub.backpressure = undefined;
-  // Unregister first: what starts after this is not telemetry of this set-up.
-  trace.disable();
-  context.disable();
-  propagation.disable();
-  metrics.disable();
-  logsApi.disable();
-  const report = await shutdownProviders(providers, deadlineMs);
+  // Unregister first: what starts after this is not telemetry of this set-up. The context manager and
+  // propagator stay until the flush is over: the SDK suppresses tracing of its own export requests
+  // through the context, and without it an HTTP instrumentation traces flowtel's OTLP posts.
+  if (!theirs.has('trace')) trace.disable();
+  if (!theirs.has('metrics')) metrics.disable();
+  if (!theirs.has('logs')) {
+    logsApi.disable();
+    mainLogs?.disable();
+  }
+  const [report, userFlushed] = await Promise.all([
+    shutdownProviders(providers, deadlineMs),
+    flushUserProviders(userProviders(theirs), deadlineMs),
+  ]);
+  if (!theirs.has('context')) context.disable();
+  if (!theirs.has('propagation')) propagation.disable();
   diag.disable();
-  return report;
+  return { ...report, flushed: report.flushed && userFlushed };
+}
+
+/** The user's registered providers, to flush (never to shut down: they are the user's to stop). */
+function userProviders(theirs: ReadonlySet<Part>): unknown[] {
+  return [
+    theirs.has('trace') ? trace.getTracerProvider() : undefined,
+    theirs.has('metrics') ? metrics.getMeterProvider() : undefined,
+    theirs.has('logs') ? logsApi.getLoggerProvider() : undefined,
+    theirs.has('logs') ? mainLogs?.getLoggerProvider() : undefined,
+  ];
 }

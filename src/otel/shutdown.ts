@@ -40,6 +40,26 @@ export async function shutdownProviders(providers: Providers, deadlineMs: number
 }
 
 /**
+ * Flushes the providers of the user's own SDK set-up (a proxy is followed to its delegate; what has no
+ * `forceFlush`, a no-op provider, is passed over) within `deadlineMs`: true when all of them flushed.
+ */
+export async function flushUserProviders(
+  providers: readonly unknown[],
+  deadlineMs: number,
+): Promise<boolean> {
+  const flushes = [...new Set(providers.map(delegateOf))].flatMap((provider) => {
+    const flush = (provider as { forceFlush?: () => Promise<unknown> } | undefined)?.forceFlush;
+    return typeof flush === 'function' ? [flush.call(provider)] : [];
+  });
+  return flushes.length === 0 || within(allSucceed(flushes), deadlineMs);
+}
+
+function delegateOf(provider: unknown): unknown {
+  const proxy = provider as { getDelegate?: () => unknown } | undefined;
+  return typeof proxy?.getDelegate === 'function' ? proxy.getDelegate() : provider;
+}
+
+/**
  * Whether `work` succeeded within `ms`. Its rejection is absorbed here (an export that failed is already
  * counted); the timer is not unref'd on purpose: it keeps the process alive while flushing, and no longer.
  */

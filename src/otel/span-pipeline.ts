@@ -1,5 +1,5 @@
 import { type Context, TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { Backpressure } from './backpressure.ts';
 import type { SpanQueueConfig } from './config.ts';
 import { DropLedger } from './drops.ts';

@@ -1,6 +1,6 @@
 /**
  * The embedded store: one SQLite file under FLOWTEL_HOME shared by alert state and the outbox.
- * Everything here loads better-sqlite3 lazily (inside `openDatabase`).
+ * Everything here loads the SQLite driver lazily (inside `openDatabase`).
  */
 import type { AlertStateStore } from '../alerts/state.ts';
 import type { OutboxStore } from '../notify/outbox/store.ts';

@@ -1,11 +1,9 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import type BetterSqlite3 from 'better-sqlite3';
+import { type Database, type DriverName, openDriver, StoreError } from './driver.ts';
 import { databasePath, flowtelHome } from './home.ts';
 import { MIGRATIONS } from './migrations.ts';
 
-export type Database = BetterSqlite3.Database;
-export type Statement = BetterSqlite3.Statement;
-export type Transaction<F extends (...args: never[]) => unknown> = BetterSqlite3.Transaction<F>;
+export { type Database, type DriverName, type Statement, StoreError, type Transaction } from './driver.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,27 +13,23 @@ export interface OpenDatabaseOptions {
   readonly env?: Env;
   /** How long a writer waits for another process's lock before failing. @default 5000 */
   readonly busyTimeoutMs?: number;
+  /** Tests only: the driver to use. @default node:sqlite where this Node has it, else better-sqlite3 */
+  readonly driver?: DriverName;
 }
 
 /** How long a writer waits for another process's lock, unless told otherwise. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** Thrown when the database file cannot be opened or is newer than this version of flowtel. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-}
-
 /**
  * Opens (creating if needed) `<home>/flowtel.db` in WAL mode, so several processes (two `flowtel run`
  * from cron, a `serve`) can share it, and brings its schema up to date.
- * better-sqlite3 is a native addon: it is imported here, when a store is first needed, never at module
- * top level, so a user who only wraps functions never loads it.
+ * The SQLite driver (`driver.ts`) is loaded here, when a store is first needed, never at module top
+ * level, so a user who only wraps functions never loads it.
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const home = options.home ?? flowtelHome(options.env);
   ownerOnly(home);
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(databasePath(home), { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  const db = await openDriver(databasePath(home), options.driver);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
