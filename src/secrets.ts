@@ -28,21 +28,37 @@ export function secretForms(secret: string): string[] {
   const url = parseUrl(secret);
   if (url) {
     add(url.href, MIN_SECRET);
-    add(url.password, MIN_SECRET);
-    add(safeDecode(url.password), MIN_SECRET);
     if (url.pathname.length > 1) add(url.pathname + url.search, MIN_FRAGMENT);
-    for (const segment of url.pathname.split('/')) {
-      if (!looksSecret(segment)) continue;
-      add(segment, MIN_FRAGMENT);
-      add(safeDecode(segment), MIN_FRAGMENT);
-    }
-    for (const value of url.searchParams.values()) if (looksSecret(value)) add(value, MIN_FRAGMENT);
-    if (looksSecret(url.hash.slice(1))) add(url.hash.slice(1), MIN_FRAGMENT);
+    for (const fragment of urlSecretFragments(secret)) add(fragment, MIN_SECRET);
   }
   // `Bearer abc…`, `Basic abc…`: the credential alone, too.
   const scheme = /^(?:bearer|basic|token)\s+(\S+)$/i.exec(secret.trim());
   if (scheme?.[1]) add(scheme[1], MIN_FRAGMENT);
   return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The parts of a URL that are secrets when the URL as a whole is not known to be one (an `API_URL`
+ * variable): its password, and path segments, query values and fragment that look like tokens. The
+ * rest (scheme, host, plain words of the path) stays readable in spans and messages.
+ */
+export function urlSecretFragments(text: string): string[] {
+  const url = parseUrl(text);
+  if (!url) return [];
+  const fragments = new Set<string>();
+  const add = (fragment: string | undefined, min: number) => {
+    if (fragment !== undefined && fragment.length >= min) fragments.add(fragment);
+  };
+  add(url.password, MIN_SECRET);
+  add(safeDecode(url.password), MIN_SECRET);
+  for (const segment of url.pathname.split('/')) {
+    if (!looksSecret(segment)) continue;
+    add(segment, MIN_FRAGMENT);
+    add(safeDecode(segment), MIN_FRAGMENT);
+  }
+  for (const value of url.searchParams.values()) if (looksSecret(value)) add(value, MIN_FRAGMENT);
+  if (looksSecret(url.hash.slice(1))) add(url.hash.slice(1), MIN_FRAGMENT);
+  return [...fragments];
 }
 
 /**
@@ -80,8 +96,17 @@ export class SecretRegistry {
   /** Adds a secret (and its forms); empty and very short values are ignored. */
   add(secret: string | undefined): void {
     if (secret === undefined) return;
+    this.#addForms(secretForms(secret));
+  }
+
+  /** Adds only the secret parts of a URL that is not itself known to be secret (see `urlSecretFragments`). */
+  addUrlFragments(url: string | undefined): void {
+    if (url !== undefined) this.#addForms(urlSecretFragments(url));
+  }
+
+  #addForms(forms: readonly string[]): void {
     let added = false;
-    for (const form of secretForms(secret)) {
+    for (const form of forms) {
       if (!this.#forms.has(form)) {
         this.#forms.add(form);
         added = true;

@@ -1,11 +1,17 @@
 import { type ChannelDefinition, secretRefs } from '../alerts/channels.ts';
-import { processSecrets } from '../secrets.ts';
+import { processSecrets, urlSecretFragments } from '../secrets.ts';
 import { isSecretKey } from '../telemetry/redact.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Variables whose values may hold secrets besides secret-looking names: URLs (webhooks, SMTP), OTLP headers. */
-const SECRET_VARIABLE = /_URL$|_URI$|_DSN$|WEBHOOK|_HEADERS$/i;
+/** Variables whose values are secrets besides secret-looking names: webhooks, DSNs, OTLP headers. */
+const SECRET_VARIABLE = /_DSN$|WEBHOOK|_HEADERS$/i;
+/**
+ * URL variables (`SMTP_URL`, `API_URL`): their secret parts (password, token-like path segments and
+ * query values), not the whole URL, which would blank out every span and message that names the host.
+ * The variables channels reference are registered whole, once the rules are loaded.
+ */
+const URL_VARIABLE = /_URL$|_URI$/i;
 /**
  * Variables that match those patterns and hold nothing secret: the working directory (`PWD` looks like
  * "pwd"), and flowtel's own link templates and API address, which the CLI prints on purpose.
@@ -14,8 +20,9 @@ const NOT_SECRET = new Set(['PWD', 'OLDPWD', 'FLOWTEL_TRACE_URL', 'FLOWTEL_API_U
 
 /**
  * Values of this process's environment and arguments that may be secrets: secret-looking variable
- * names, URL and header variables (each OTLP header value alone, too), and `--param`/`--params-json`
- * values under secret-looking keys.
+ * names, webhook, DSN and header variables (each OTLP header value alone, too), the secret parts of URL
+ * variables and of any URL with a password, and `--param`/`--params-json` values under secret-looking
+ * keys.
  */
 export function possibleSecrets(env: Env, args: readonly string[]): string[] {
   const secrets: string[] = [];
@@ -24,6 +31,10 @@ export function possibleSecrets(env: Env, args: readonly string[]): string[] {
     // A password in any URL-valued variable (`OTEL_EXPORTER_OTLP_ENDPOINT=https://user:pw@…`).
     const password = urlPassword(value);
     if (password !== undefined) secrets.push(password);
+    if (URL_VARIABLE.test(name) && !isSecretKey(name) && !SECRET_VARIABLE.test(name)) {
+      secrets.push(...urlSecretFragments(value));
+      continue;
+    }
     if (!(isSecretKey(name) || SECRET_VARIABLE.test(name))) continue;
     secrets.push(value);
     // `OTEL_EXPORTER_OTLP_HEADERS=authorization=Basic%20abc,x-key=def`: each value alone, too.

@@ -73,7 +73,11 @@ export async function createProviders(config: OtelConfig, resource: Resource): P
       })
     : undefined;
   // Registered by `setup.ts` through flowtel's own copy of the API, with the context manager.
-  const tracerProvider = traceSdk.createTracerProvider({ resource, spanProcessors: spans ? [spans] : [] });
+  const tracerProvider = traceSdk.createTracerProvider({
+    resource,
+    spanProcessors: spans ? [spans] : [],
+    record: spans !== undefined,
+  });
 
   let logGuard: ExportGuard<unknown> | undefined;
   const processors = [];

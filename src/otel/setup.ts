@@ -92,7 +92,7 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
       ...(options.resource === undefined ? {} : { attributes: options.resource }),
     });
     const providers = await createProviders(config, resource);
-    await register(providers, theirs);
+    await register(providers, theirs, config);
     return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, theirs, deadlineMs) });
   } catch (error) {
     diag.disable();
@@ -134,7 +134,7 @@ function remember(handle: Stoppable): TelemetryHandle {
   return entry.handle;
 }
 
-async function register(providers: Providers, theirs: ReadonlySet<Part>): Promise<void> {
+async function register(providers: Providers, theirs: ReadonlySet<Part>, config: OtelConfig): Promise<void> {
   if (!theirs.has('context')) {
     const { AsyncLocalStorageContextManager } = await importPeer(
       '@opentelemetry/context-async-hooks',
@@ -148,8 +148,11 @@ async function register(providers: Providers, theirs: ReadonlySet<Part>): Promis
     propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));
   }
   if (!theirs.has('trace')) registerTracerProvider(providers.tracerProvider);
-  if (!theirs.has('metrics')) metrics.setGlobalMeterProvider(providers.meterProvider);
-  if (!theirs.has('logs')) {
+  // A signal that is not exported gets no global provider: instruments and loggers stay the API's no-ops,
+  // and the runtime skips building what nothing would read (metric attributes, log records).
+  if (!theirs.has('metrics') && config.signals.metrics.export)
+    metrics.setGlobalMeterProvider(providers.meterProvider);
+  if (!theirs.has('logs') && config.signals.logs.export) {
     // Both logs APIs: sdk-logs 0.2xx registers with api-logs, 3.x with API 1.10 (see `telemetry/otel-logs.ts`).
     logsApi.setGlobalLoggerProvider(providers.loggerProvider);
     mainLogs?.setGlobalLoggerProvider(providers.loggerProvider as never);

@@ -7,6 +7,12 @@ type Sdk = typeof SdkTrace;
 export interface TracerProviderOptions {
   readonly resource: Resource;
   readonly spanProcessors: SdkTrace.SpanProcessor[];
+  /**
+   * False when traces are not exported: spans are then sampled out (never recorded) but keep valid ids,
+   * so a run still has a trace id for its summary and its alerts' links, and flowtel's runtime takes its
+   * untraced path instead of building spans that no processor would export.
+   */
+  readonly record: boolean;
 }
 
 /** The tracing pieces flowtel's own set-up builds, from whichever SDK line is installed. */
@@ -33,14 +39,17 @@ export async function loadTraceSdk(env: NodeJS.ProcessEnv = process.env): Promis
   const Basic = (base as { BasicTracerProvider?: Sdk['TracerProvider'] } | undefined)?.BasicTracerProvider;
   return {
     BatchSpanProcessor: sdk.BatchSpanProcessor,
-    createTracerProvider: (options) =>
-      Basic
-        ? new Basic({ ...options })
+    createTracerProvider: ({ record, ...options }) => {
+      const unrecorded = record ? {} : { sampler: new sdk.AlwaysOffSampler() };
+      return Basic
+        ? new Basic({ ...options, ...unrecorded })
         : new sdk.TracerProvider({
             ...options,
             sampler: samplerFromEnv(sdk, env),
             spanLimits: limitsFromEnv(env),
-          }),
+            ...unrecorded,
+          });
+    },
   };
 }
 

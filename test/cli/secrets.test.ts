@@ -19,6 +19,17 @@ describe('what the CLI treats as secret', () => {
     expect(printed).not.toContain('xyzSecret99');
   });
 
+  it('takes only the secret parts of a URL variable, so spans that name its host stay readable', () => {
+    const secrets = possibleSecrets(
+      {
+        API_URL: 'http://127.0.0.1:8080/orders',
+        EXPORT_URL: 'https://files.example.com/drop/aB3xK9pQ2w?sig=Zq81LmNo',
+      },
+      [],
+    );
+    expect(secrets).toEqual(['aB3xK9pQ2w', 'Zq81LmNo']);
+  });
+
   it('takes the password of any URL-valued variable, not the rest of the URL', () => {
     const secrets = possibleSecrets(
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://tenant:0tlp-Passw0rd@otlp.example.com' },
