@@ -1,4 +1,5 @@
 import type { ObservedTransition } from '../../runtime/transition.ts';
+import { ActiveRuns } from './active-runs.ts';
 
 /** What the live view knows of one task name within one flow run: counts, plus the runs in progress. */
 export interface TaskLine {
@@ -11,7 +12,7 @@ export interface TaskLine {
    * Task runs not yet final, by `taskRunNumber` (or `taskRunId` for records the runtime did not make):
    * their current state name, attempt and when they entered it.
    */
-  readonly active: Map<number | string, { state: string; attempt: number; since: number }>;
+  readonly active: ActiveRuns;
 }
 
 export interface FlowLine {
@@ -66,7 +67,7 @@ export class RunModel {
     }
     let line = flow.tasks.get(task);
     if (!line) {
-      line = { task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new Map() };
+      line = { task, completed: 0, failed: 0, cancelled: 0, retries: 0, active: new ActiveRuns() };
       flow.tasks.set(task, line);
     }
     this.last = { flowRunId, task, line };
@@ -85,7 +86,7 @@ export class RunModel {
         entry.state = state.name;
         entry.attempt = record.attempt;
         entry.since = record.atMs;
-      } else line.active.set(run, { state: state.name, attempt: record.attempt, since: record.atMs });
+      } else line.active.add(run, { state: state.name, attempt: record.attempt, since: record.atMs });
       return;
     }
     line.active.delete(run);
