@@ -78,14 +78,18 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
   if (declared.disabled)
     return remember({ enabled: false, shutdown: async () => ({ flushed: true, droppedSpans: 0 }) });
 
+  const theirs = registeredParts();
   // First, so that what the SDK says while it is built goes through the same quiet, redacting logger.
-  diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
-    logLevel: DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+  // Not in a process with an SDK set-up of its own: its diagnostics are the user's to configure.
+  const ownDiag = theirs.size === 0;
+  if (ownDiag) {
+    diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
+      logLevel: DiagLogLevel.WARN,
+      suppressOverrideMessage: true,
+    });
+  }
   settingUp = true;
   try {
-    const theirs = registeredParts();
     const config = await skipAbsentDefaultEndpoint(leaveToUser(declared, theirs), { ...process.env, ...env });
     const resource = await buildResource({
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
@@ -95,7 +99,7 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
     await register(providers, theirs);
     return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, theirs, deadlineMs) });
   } catch (error) {
-    diag.disable();
+    if (ownDiag) diag.disable();
     throw error;
   } finally {
     settingUp = false;
@@ -178,7 +182,7 @@ async function stop(
   ]);
   if (!theirs.has('context')) context.disable();
   if (!theirs.has('propagation')) propagation.disable();
-  diag.disable();
+  if (theirs.size === 0) diag.disable();
   return { ...report, flushed: report.flushed && userFlushed };
 }
 
