@@ -1,5 +1,14 @@
 import * as api from '@opentelemetry/api';
-import { context, DiagLogLevel, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import {
+  type ContextManager,
+  context,
+  DiagLogLevel,
+  diag,
+  metrics,
+  propagation,
+  type TextMapPropagator,
+  trace,
+} from '@opentelemetry/api';
 // sdk-logs 0.2xx registers with `@opentelemetry/api-logs` (see `telemetry/otel-logs.ts`).
 import { logs as logsApi } from '@opentelemetry/api-logs';
 import { hub } from '../runtime/hub.ts';
@@ -95,8 +104,9 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
       ...(options.resource === undefined ? {} : { attributes: options.resource }),
     });
+    const parts = await contextParts(theirs);
     const providers = await createProviders(config, resource);
-    await register(providers, theirs);
+    register(providers, parts, theirs);
     return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, theirs, deadlineMs) });
   } catch (error) {
     if (ownDiag) diag.disable();
@@ -138,19 +148,35 @@ function remember(handle: Stoppable): TelemetryHandle {
   return entry.handle;
 }
 
-async function register(providers: Providers, theirs: ReadonlySet<Part>): Promise<void> {
-  if (!theirs.has('context')) {
-    const { AsyncLocalStorageContextManager } = await importPeer(
-      '@opentelemetry/context-async-hooks',
-      () => import('@opentelemetry/context-async-hooks'),
-    );
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
-  if (!theirs.has('propagation')) {
-    const core = await importPeer('@opentelemetry/core', () => import('@opentelemetry/core'));
-    const propagators = [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()];
-    propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));
-  }
+interface ContextParts {
+  readonly contextManager: ContextManager | undefined;
+  readonly propagator: TextMapPropagator | undefined;
+}
+
+/** The context manager and propagator to register, unless the user registered theirs; loaded before
+ * the providers are built, so that a missing package leaves nothing half set up. */
+async function contextParts(theirs: ReadonlySet<Part>): Promise<ContextParts> {
+  const [hooks, core] = await Promise.all([
+    theirs.has('context')
+      ? undefined
+      : importPeer('@opentelemetry/context-async-hooks', () => import('@opentelemetry/context-async-hooks')),
+    theirs.has('propagation')
+      ? undefined
+      : importPeer('@opentelemetry/core', () => import('@opentelemetry/core')),
+  ]);
+  return {
+    contextManager: hooks && new hooks.AsyncLocalStorageContextManager(),
+    propagator:
+      core &&
+      new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
+  };
+}
+
+function register(providers: Providers, parts: ContextParts, theirs: ReadonlySet<Part>): void {
+  if (parts.contextManager) context.setGlobalContextManager(parts.contextManager.enable());
+  if (parts.propagator) propagation.setGlobalPropagator(parts.propagator);
   if (!theirs.has('trace')) registerTracerProvider(providers.tracerProvider);
   if (!theirs.has('metrics')) metrics.setGlobalMeterProvider(providers.meterProvider);
   if (!theirs.has('logs')) {
