@@ -153,8 +153,10 @@ interface ContextParts {
   readonly propagator: TextMapPropagator | undefined;
 }
 
-/** The context manager and propagator to register, unless the user registered theirs; loaded before
- * the providers are built, so that a missing package leaves nothing half set up. */
+/**
+ * The context manager and propagator to register, unless the user registered theirs; loaded before the
+ * providers are built, so that a missing package leaves nothing half set up.
+ */
 async function contextParts(theirs: ReadonlySet<Part>): Promise<ContextParts> {
   const [hooks, core] = await Promise.all([
     theirs.has('context')
