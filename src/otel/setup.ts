@@ -1,5 +1,14 @@
 import * as api from '@opentelemetry/api';
-import { context, DiagLogLevel, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import {
+  type ContextManager,
+  context,
+  DiagLogLevel,
+  diag,
+  metrics,
+  propagation,
+  type TextMapPropagator,
+  trace,
+} from '@opentelemetry/api';
 // sdk-logs 0.2xx registers with `@opentelemetry/api-logs` (see `telemetry/otel-logs.ts`).
 import { logs as logsApi } from '@opentelemetry/api-logs';
 import { hub } from '../runtime/hub.ts';
@@ -78,24 +87,29 @@ export async function setupTelemetry(options: TelemetryOptions = {}): Promise<Te
   if (declared.disabled)
     return remember({ enabled: false, shutdown: async () => ({ flushed: true, droppedSpans: 0 }) });
 
+  const theirs = registeredParts();
   // First, so that what the SDK says while it is built goes through the same quiet, redacting logger.
-  diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
-    logLevel: DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+  // Not in a process with an SDK set-up of its own: its diagnostics are the user's to configure.
+  const ownDiag = theirs.size === 0;
+  if (ownDiag) {
+    diag.setLogger(createDiagLogger(headerSecrets({ ...process.env, ...env })), {
+      logLevel: DiagLogLevel.WARN,
+      suppressOverrideMessage: true,
+    });
+  }
   settingUp = true;
   try {
-    const theirs = registeredParts();
     const config = await skipAbsentDefaultEndpoint(leaveToUser(declared, theirs), { ...process.env, ...env });
     const resource = await buildResource({
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
       ...(options.resource === undefined ? {} : { attributes: options.resource }),
     });
+    const parts = await contextParts(theirs);
     const providers = await createProviders(config, resource);
-    await register(providers, theirs, config);
+    register(providers, parts, theirs, config);
     return remember({ enabled: true, shutdown: (deadlineMs) => stop(providers, theirs, deadlineMs) });
   } catch (error) {
-    diag.disable();
+    if (ownDiag) diag.disable();
     throw error;
   } finally {
     settingUp = false;
@@ -134,19 +148,42 @@ function remember(handle: Stoppable): TelemetryHandle {
   return entry.handle;
 }
 
-async function register(providers: Providers, theirs: ReadonlySet<Part>, config: OtelConfig): Promise<void> {
-  if (!theirs.has('context')) {
-    const { AsyncLocalStorageContextManager } = await importPeer(
-      '@opentelemetry/context-async-hooks',
-      () => import('@opentelemetry/context-async-hooks'),
-    );
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
-  if (!theirs.has('propagation')) {
-    const core = await importPeer('@opentelemetry/core', () => import('@opentelemetry/core'));
-    const propagators = [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()];
-    propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));
-  }
+interface ContextParts {
+  readonly contextManager: ContextManager | undefined;
+  readonly propagator: TextMapPropagator | undefined;
+}
+
+/**
+ * The context manager and propagator to register, unless the user registered theirs; loaded before the
+ * providers are built, so that a missing package leaves nothing half set up.
+ */
+async function contextParts(theirs: ReadonlySet<Part>): Promise<ContextParts> {
+  const [hooks, core] = await Promise.all([
+    theirs.has('context')
+      ? undefined
+      : importPeer('@opentelemetry/context-async-hooks', () => import('@opentelemetry/context-async-hooks')),
+    theirs.has('propagation')
+      ? undefined
+      : importPeer('@opentelemetry/core', () => import('@opentelemetry/core')),
+  ]);
+  return {
+    contextManager: hooks && new hooks.AsyncLocalStorageContextManager(),
+    propagator:
+      core &&
+      new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
+  };
+}
+
+function register(
+  providers: Providers,
+  parts: ContextParts,
+  theirs: ReadonlySet<Part>,
+  config: OtelConfig,
+): void {
+  if (parts.contextManager) context.setGlobalContextManager(parts.contextManager.enable());
+  if (parts.propagator) propagation.setGlobalPropagator(parts.propagator);
   if (!theirs.has('trace')) registerTracerProvider(providers.tracerProvider);
   // A signal that is not exported gets no global provider: instruments and loggers stay the API's no-ops,
   // and the runtime skips building what nothing would read (metric attributes, log records).
@@ -181,7 +218,7 @@ async function stop(
   ]);
   if (!theirs.has('context')) context.disable();
   if (!theirs.has('propagation')) propagation.disable();
-  diag.disable();
+  if (theirs.size === 0) diag.disable();
   return { ...report, flushed: report.flushed && userFlushed };
 }
 

@@ -18,21 +18,23 @@ export type Task<Args extends unknown[], Result> = ((...args: Args) => Promise<A
 /**
  * Wraps a function as a task. Each call is a task run: states, retries, timeout and concurrency as the
  * options say, traced as a child of the flow run (or of whatever span is active) that called it.
+ * Inferred from the whole function type: inferring a parameter tuple instead leaves a parameter typed
+ * by its default value (`limit = 10`) as `unknown`.
  */
-export function task<Args extends unknown[], Result>(
+export function task<Fn extends (...args: never[]) => unknown>(
   name: string,
-  fn: (...args: Args) => Result,
+  fn: Fn,
   options: TaskOptions = {},
-): Task<Args, Result> {
+): Task<Parameters<Fn>, ReturnType<Fn>> {
   if (typeof name !== 'string' || name === '') throw new OptionsError('task name must be a non-empty string');
   if (typeof fn !== 'function')
     throw new OptionsError(`task '${name}': the second argument must be a function`);
-  const def = new TaskDefinition(name, fn as (...args: unknown[]) => unknown, options);
-  const run = (...args: Args) => runTask(def, args) as Promise<Awaited<Result>>;
+  const def = new TaskDefinition(name, fn as unknown as (...args: unknown[]) => unknown, options);
+  const run = (...args: unknown[]) => runTask(def, args);
   Object.defineProperty(run, 'name', { value: name });
   Object.defineProperty(run, 'taskName', { value: name, enumerable: true });
   Object.defineProperty(run, TASK_BRAND, { value: true });
-  return run as Task<Args, Result>;
+  return run as unknown as Task<Parameters<Fn>, ReturnType<Fn>>;
 }
 
 function runTask(def: TaskDefinition, args: unknown[]): Promise<unknown> {

@@ -13,8 +13,8 @@ describe('the optional peer dependencies', () => {
   it('accept each SDK line the missing-SDK message tells the user to install, at the same ranges', () => {
     for (const spec of [...SDK_LINES['2'], ...SDK_LINES['3']]) {
       const at = spec.lastIndexOf('@');
-      const accepted = manifest.peerDependencies[spec.slice(0, at)]?.split(' || ');
-      expect(accepted, spec).toContain(spec.slice(at + 1));
+      const range = manifest.peerDependencies[spec.slice(0, at)] ?? '';
+      expect(satisfiesLowest(range, spec.slice(at + 1)), `${spec} within '${range}'`).toBe(true);
     }
   });
 
@@ -37,3 +37,22 @@ describe('the optional peer dependencies', () => {
     );
   });
 });
+
+/** Whether `range` (a few `||` alternatives of `^x.y.z` or `>=x.y.z <n`) accepts the lowest version of `caret`. */
+function satisfiesLowest(range: string, caret: string): boolean {
+  const version = caret.replace(/^\^/, '');
+  return range.split(' || ').some((alternative) => {
+    if (alternative === caret) return true;
+    const bounds = /^>=(\S+) <(\S+)$/.exec(alternative);
+    return bounds !== null && compare(version, bounds[1]!) >= 0 && compare(version, bounds[2]!) < 0;
+  });
+}
+
+function compare(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) {
+    const d = (x![i] ?? 0) - (y![i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

