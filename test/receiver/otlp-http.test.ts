@@ -201,7 +201,8 @@ describe('the OTLP/HTTP receiver', () => {
 
 describe('the test receiver', () => {
   it('can fail requests on purpose, so exporter retries can be tested', async () => {
-    receiver.respondWith(503, { retryAfterSeconds: 0 });
+    // One second, not 0: the exporter turns `Retry-After: 0` into a wait of -1 ms, which Node 24 warns about.
+    receiver.respondWith(503, { retryAfterSeconds: 1 });
     const provider = new BasicTracerProvider({
       spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))],
     });
