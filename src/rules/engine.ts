@@ -3,6 +3,8 @@ import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
+import type { ScheduleSpec } from '../schedule/slots.ts';
+import { TimerQueue } from '../schedule/timer-queue.ts';
 import { AlertBook } from './alert-book.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
 import { FailuresWindow } from './conditions/failures-window.ts';
@@ -14,11 +16,9 @@ import { NotificationGroups } from './groups.ts';
 import { factsOf, groupByValues, type Identity, identityOf } from './identity.ts';
 import type { LoadedRules, Rule } from './resolve.ts';
 import { RuleIndex } from './rule-index.ts';
-import type { ScheduleSpec } from './schedule.ts';
 import type { Silence, SilenceInput } from './schema.ts';
 import { SilenceSchema } from './schema.ts';
 import { type ActiveSilence, Silences } from './silences.ts';
-import { TimerQueue } from './timers.ts';
 
 export type NotificationSink = (notification: Notification) => void | Promise<void>;
 

@@ -1,10 +1,10 @@
 import type { AlertState } from '../alerts/state.ts';
 import type { Alert, Notification } from '../alerts/types.ts';
 import type { Clock } from '../clock.ts';
+import type { Cancel, TimerQueue } from '../schedule/timer-queue.ts';
 import type { AlertBook } from './alert-book.ts';
 import type { Rule } from './resolve.ts';
 import type { Silences } from './silences.ts';
-import type { Cancel, TimerQueue } from './timers.ts';
 
 /**
  * Turns alert state changes into notifications, per rule (the group), as Alertmanager does:

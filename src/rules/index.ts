@@ -21,6 +21,7 @@ export {
 } from '../alerts/channels.ts';
 export { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '../alerts/state.ts';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from '../clock.ts';
+export type { ScheduleSpec } from '../schedule/slots.ts';
 export { type Alerting, type StartAlertingOptions, startAlerting } from './alerting.ts';
 export { type RulesCommandIo, rulesCheck } from './commands/check.ts';
 export { rulesTest } from './commands/test.ts';
@@ -37,7 +38,6 @@ export { RulesLoadError } from './errors.ts';
 export { inspectRules, type LoadOptions, loadRules } from './load.ts';
 export { formatProblem, type Problem } from './problems.ts';
 export { type LoadedRules, RULE_DEFAULTS, type Rule } from './resolve.ts';
-export type { ScheduleSpec } from './schedule.ts';
 export {
   type RuleInput,
   type RulesFileInput,

@@ -1,5 +1,5 @@
 import { expect, describe as group, it } from 'vitest';
-import { compileSchedule } from '../../src/rules/schedule.ts';
+import { compileSchedule } from '../../src/schedule/slots.ts';
 import { flowRun, harness } from './helpers.ts';
 
 const lateRule = (cron: string, timezone: string, grace = '15m') => ({

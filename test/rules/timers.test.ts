@@ -1,6 +1,6 @@
 import { expect, describe as group, it } from 'vitest';
 import { ManualClock, systemClock } from '../../src/clock.ts';
-import { TimerQueue } from '../../src/rules/timers.ts';
+import { TimerQueue } from '../../src/schedule/timer-queue.ts';
 
 group('the timer queue', () => {
   it('drops cancelled timers long before they are due, so runs that end early do not pile up', () => {

@@ -1,9 +1,9 @@
 import type { AlertMemory, AlertState } from '../../alerts/state.ts';
 import type { AlertFacts } from '../../alerts/types.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { TimerQueue } from '../../schedule/timer-queue.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import type { TimerQueue } from '../timers.ts';
 
 /** What the engine knows about a flow run in flight, from its flow-run transitions. */
 export interface RunInfo {

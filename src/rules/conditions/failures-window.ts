@@ -1,10 +1,10 @@
 import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { Cancel } from '../../schedule/timer-queue.ts';
 import type { AlertBook } from '../alert-book.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import type { Cancel } from '../timers.ts';
 import { type ConditionContext, errorText, flowKeys, subject } from './context.ts';
 
 interface Window {

@@ -1,11 +1,11 @@
 import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import { compileSchedule, type Schedule, type ScheduleSpec } from '../../schedule/slots.ts';
+import type { Cancel } from '../../schedule/timer-queue.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import { compilePatterns } from '../glob.ts';
 import { type Identity, identityOf } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import { compileSchedule, type Schedule, type ScheduleSpec } from '../schedule.ts';
-import type { Cancel } from '../timers.ts';
 import type { ConditionContext } from './context.ts';
 
 interface Watch {

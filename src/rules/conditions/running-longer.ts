@@ -1,9 +1,9 @@
 import { formatDuration, humanDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { Cancel } from '../../schedule/timer-queue.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
 import type { Identity } from '../identity.ts';
 import type { Rule } from '../resolve.ts';
-import type { Cancel } from '../timers.ts';
 import { type ConditionContext, flowKeys, subject } from './context.ts';
 import { isEnd } from './outcomes.ts';
 

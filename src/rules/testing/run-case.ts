@@ -4,11 +4,11 @@ import { stringify } from 'yaml';
 import type { Alert, Notification } from '../../alerts/types.ts';
 import { ManualClock } from '../../clock.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { ScheduleSpec } from '../../schedule/slots.ts';
 import { createRulesEngine } from '../engine.ts';
 import { compilePatterns } from '../glob.ts';
 import { readablePath } from '../problems.ts';
 import type { LoadedRules } from '../resolve.ts';
-import type { ScheduleSpec } from '../schedule.ts';
 import { diffLines } from './diff.ts';
 import {
   type ExpectedAlert,
