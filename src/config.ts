@@ -12,6 +12,8 @@ export const defaults = {
   maxTaskSpans: 10_000,
   /** `FLOWTEL_HEARTBEAT_INTERVAL`: how often a running flow run says it is alive. */
   heartbeatIntervalMs: 30_000,
+  /** `FLOWTEL_SHUTDOWN_GRACE`: how long serve's running flows may take to finish when it stops. */
+  shutdownGraceMs: 30_000,
   /** `FLOWTEL_RECORD_PARAMS`: `values`, `types` (only each parameter's type) or `none`. */
   recordParams: 'values' as ParamRecording,
   /** Longest recorded parameter value, in characters. */
@@ -42,6 +44,14 @@ export function readSettings(env: Env = process.env): RuntimeSettings {
 /** `FLOWTEL_LOAD_TIMEOUT`, ms: the deadline for importing a flow or rules file. */
 export function readLoadTimeout(env: Env = process.env): number {
   return positiveDuration(env, 'FLOWTEL_LOAD_TIMEOUT', defaults.loadTimeoutMs);
+}
+
+/**
+ * `FLOWTEL_SHUTDOWN_GRACE`, ms: how long `flowtel serve`, told to stop, lets running flows finish before
+ * it cancels them.
+ */
+export function readShutdownGrace(env: Env = process.env): number {
+  return positiveDuration(env, 'FLOWTEL_SHUTDOWN_GRACE', defaults.shutdownGraceMs);
 }
 
 function positiveDuration(env: Env, name: string, fallback: number): number {

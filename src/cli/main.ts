@@ -40,11 +40,15 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       const { rulesCommand } = await import('./rules-command.ts');
       return rulesCommand(rest, io);
     }
+    case 'serve': {
+      const { serveCommand } = await import('./serve-command.ts');
+      return serveCommand(rest, io);
+    }
     case 'notify': {
       const { notifyCommand } = await import('./notify-command.ts');
       return notifyCommand(rest, io);
     }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: run, rules, notify; see flowtel --help)`);
+      throw new UsageError(`unknown command '${command}' (commands: run, serve, rules, notify; see flowtel --help)`);
   }
 }

@@ -15,6 +15,7 @@ export const MAIN_HELP = `flowtel: run TypeScript pipelines as flows and tasks, 
 
 Usage:
   flowtel run <file> [--flow name] [--param key=value ...] [--params-json '{...}'] [--record file.jsonl] [--rules dir]
+  flowtel serve [--flows <file|dir> ...] [--rules dir] [--host 127.0.0.1] [--port 4100] [--otlp-port 4318] [--forward url]
   flowtel rules check [dir]
   flowtel rules test <file>
   flowtel notify test <channel> [--rules dir]

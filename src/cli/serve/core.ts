@@ -1,0 +1,111 @@
+import { type Clock, monotonicNow } from '../../clock.ts';
+import type { RecordOutcome, RunHistory, RunSource } from '../../history/types.ts';
+import { isFinal } from '../../runtime/state.ts';
+import type { TransitionRecord } from '../../runtime/transition.ts';
+import { crashedRecord } from './records.ts';
+
+/** Where serve's transitions go besides history: the rules engine (swapped on reload) and metrics. */
+export interface TransitionConsumers {
+  /** Evaluates a record (the current rules engine). */
+  evaluate(record: TransitionRecord): void;
+  /** Counts it for `/metrics`. */
+  count(record: TransitionRecord): void;
+}
+
+/** What the crash watch needs to hear from the core. */
+export interface RunWatch {
+  heard(runId: string, atMs: number, intervalMs?: number): void;
+  ended(runId: string): void;
+}
+
+/**
+ * The one way in for every transition serve learns of, whoever made it (a child it launched, another
+ * process over OTLP, serve itself): the history records it and says whether it is new; only new
+ * transitions that move a run on are evaluated by the rules and counted, so a record heard twice (a
+ * log record and its span) or late (after its run ended) never fires or resolves anything twice.
+ */
+export class ServeCore {
+  readonly #history: RunHistory;
+  readonly #consumers: TransitionConsumers;
+  readonly #watch: RunWatch;
+  readonly #clock: Clock;
+  readonly #onRunEnded: (runId: string, flow: string | undefined) => void;
+  #lagMs = 0;
+  #evaluated = 0;
+  #duplicates = 0;
+  #late = 0;
+
+  constructor(parts: {
+    history: RunHistory;
+    consumers: TransitionConsumers;
+    watch: RunWatch;
+    clock: Clock;
+    /** A flow run reached a final state (the scheduler may start a queued slot). */
+    onRunEnded: (runId: string, flow: string | undefined) => void;
+  }) {
+    this.#history = parts.history;
+    this.#consumers = parts.consumers;
+    this.#watch = parts.watch;
+    this.#clock = parts.clock;
+    this.#onRunEnded = parts.onRunEnded;
+  }
+
+  /** One transition; `receivedAt` (monotonic ms) is when its request arrived, for the evaluation lag. */
+  accept(record: TransitionRecord, source: RunSource, receivedAt = monotonicNow()): RecordOutcome {
+    const outcome = this.#history.record(record, source);
+    if (outcome === 'duplicate') {
+      this.#duplicates++;
+      return outcome;
+    }
+    if (outcome === 'late') {
+      this.#late++;
+      return outcome;
+    }
+    this.#consumers.evaluate(record);
+    this.#consumers.count(record);
+    this.#evaluated++;
+    this.#lagMs = monotonicNow() - receivedAt;
+    const runId = record.flowRunId;
+    if (runId !== undefined && record.task === undefined) {
+      if (isFinal(record.state.type)) {
+        this.#watch.ended(runId);
+        this.#onRunEnded(runId, record.flow);
+      } else {
+        this.#watch.heard(runId, Date.parse(record.at));
+      }
+    }
+    return outcome;
+  }
+
+  /** A heartbeat: the run is alive, and says how often it will say so. */
+  heartbeat(runId: string, atMs: number, intervalMs: number | undefined): void {
+    this.#history.heard(runId, atMs, intervalMs);
+    this.#watch.heard(runId, atMs, intervalMs);
+  }
+
+  /**
+   * Ends a run that cannot end itself (its process died, or went silent) as Crashed, unless it has
+   * ended meanwhile. Returns whether it did.
+   */
+  crash(runId: string, why: string): boolean {
+    const run = this.#history.get(runId);
+    if (!run || isFinal(run.state.type)) return false;
+    const lastSeq = run.transitions.reduce((max, t) => (t.task === undefined && t.seq > max ? t.seq : max), 0);
+    const record = crashedRecord(
+      { flow: run.flow, runId, traceId: run.traceId, tags: run.tags },
+      lastSeq + 1,
+      this.#clock.now(),
+      why,
+    );
+    return this.accept(record, run.source) === 'new';
+  }
+
+  stats(): { evaluationLagMs: number; evaluated: number; duplicates: number; late: number } {
+    return {
+      evaluationLagMs: this.#lagMs,
+      evaluated: this.#evaluated,
+      duplicates: this.#duplicates,
+      late: this.#late,
+    };
+  }
+}

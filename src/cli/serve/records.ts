@@ -1,0 +1,55 @@
+import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
+import { type StateName, StateNames } from '../../runtime/state.ts';
+
+/**
+ * The transitions serve writes itself, for what no run's own process can say: that serve scheduled a
+ * run (seq 0, before its process starts and numbers its own from 1), that a run's process died or
+ * went silent, that a scheduled run's parameters were refused. They go the same way as every record
+ * received over OTLP: history, rules, metrics.
+ */
+export interface ServeRecordRun {
+  readonly flow: string;
+  readonly runId: string;
+  readonly traceId?: string | null;
+  readonly tags?: readonly string[];
+  readonly scheduledAt?: number | undefined;
+}
+
+/** Recorded when serve decides to start a run: the run exists, with its scheduled time, from then on. */
+export function scheduledRecord(run: ServeRecordRun, atMs: number): TransitionRecord {
+  return serveRecord(run, 0, atMs, 'Scheduled');
+}
+
+/** The run's process is gone (it died, or its heartbeats stopped) while the run was still in flight. */
+export function crashedRecord(run: ServeRecordRun, seq: number, atMs: number, why: string): TransitionRecord {
+  return serveRecord(run, seq, atMs, 'Crashed', why, { type: 'Crashed', message: why });
+}
+
+/** A scheduled run whose parameters the flow refused: it fails like any failure and alerts. */
+export function refusedRecord(run: ServeRecordRun, seq: number, atMs: number, why: string): TransitionRecord {
+  return serveRecord(run, seq, atMs, 'Failed', why, { type: 'ParameterValidationError', message: why });
+}
+
+function serveRecord(
+  run: ServeRecordRun,
+  seq: number,
+  atMs: number,
+  name: StateName,
+  message?: string,
+  error?: ErrorInfo,
+): TransitionRecord {
+  return {
+    v: 1,
+    seq,
+    at: new Date(atMs).toISOString(),
+    flow: run.flow,
+    flowRunId: run.runId,
+    attempt: 1,
+    state: { type: StateNames[name], name },
+    ...(message === undefined ? {} : { message }),
+    ...(error === undefined ? {} : { error }),
+    ...(run.traceId ? { traceId: run.traceId } : {}),
+    tags: run.tags ?? [],
+    scheduledAt: run.scheduledAt === undefined ? null : new Date(run.scheduledAt).toISOString(),
+  };
+}

@@ -1,0 +1,185 @@
+import { missingSecrets } from '../../alerts/channels.ts';
+import { traceUrlTemplate } from '../../alerts/trace-link.ts';
+import type { Notification } from '../../alerts/types.ts';
+import type { Clock } from '../../clock.ts';
+import type { RunHistory } from '../../history/types.ts';
+import { createDelivery, type Delivery } from '../../notify/index.ts';
+import { createRulesEngine, type RulesEngine } from '../../rules/engine.ts';
+import { loadRules } from '../../rules/load.ts';
+import { type LoadedRules, mergeRuleFiles } from '../../rules/resolve.ts';
+import type { ScheduleSpec } from '../../schedule/slots.ts';
+import type { FlowtelStore } from '../../store/index.ts';
+import type { SilenceStore } from '../../store/silences.ts';
+import { registerChannelSecrets } from '../secrets.ts';
+import { UsageError } from '../usage.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A schedule the flow-late rules watch, with when the flow last started (from the history). */
+export interface WatchedSchedule {
+  readonly flow: string;
+  readonly spec: ScheduleSpec;
+}
+
+/**
+ * serve's rules: the engine evaluating every transition serve records, and delivery sending what it
+ * decides, both on FLOWTEL_HOME's store (alert state and the outbox commit together). Unlike `flowtel
+ * run`, serve refuses a channel whose variables are unset: a central alerting service that prints its
+ * alerts to a log nobody reads would lose them. `reload` swaps in a new engine and delivery on the same
+ * store when the rules folder changed, keeping the old ones when the new rules do not load.
+ */
+export class RulesHost {
+  #rules: LoadedRules;
+  #engine: RulesEngine;
+  #delivery: Delivery | undefined;
+  readonly #options: RulesHostOptions;
+
+  private constructor(options: RulesHostOptions, rules: LoadedRules, engine: RulesEngine, delivery: Delivery | undefined) {
+    this.#options = options;
+    this.#rules = rules;
+    this.#engine = engine;
+    this.#delivery = delivery;
+  }
+
+  static async start(options: RulesHostOptions): Promise<RulesHost> {
+    const rules = await readRules(options);
+    const { engine, delivery } = await build(options, rules);
+    const host = new RulesHost(options, rules, engine, delivery);
+    // Delivery sends only what is committed: it wakes when notifications are (whichever delivery is current).
+    options.store.onCommit(() => {
+      void host.#delivery
+        ?.runDue()
+        .catch((error: unknown) => options.log(`flowtel serve: delivery failed: ${String(error)}`));
+    });
+    host.#prime();
+    return host;
+  }
+
+  get engine(): RulesEngine {
+    return this.#engine;
+  }
+
+  get rules(): LoadedRules {
+    return this.#rules;
+  }
+
+  traceTemplate(): string | undefined {
+    return traceUrlTemplate(this.#rules.links, this.#options.env);
+  }
+
+  /** Loads the rules folder again; on success the new rules take over, else the error is thrown and nothing changes. */
+  async reload(): Promise<void> {
+    const rules = await readRules(this.#options);
+    const old = { engine: this.#engine, delivery: this.#delivery };
+    old.engine.flush();
+    old.engine.close();
+    await this.#options.store.flush(2_000);
+    await old.delivery?.close();
+    const next = await build(this.#options, rules);
+    this.#rules = rules;
+    this.#engine = next.engine;
+    this.#delivery = next.delivery;
+    this.#prime();
+  }
+
+  /** Pending outbox entries and the age of the oldest, for /healthz and /metrics. */
+  outbox(now: number): { depth: number; oldestAgeMs: number | null } {
+    const pending = this.#options.store.outbox.list({ status: 'pending' });
+    let oldest: number | undefined;
+    for (const entry of pending) oldest = oldest === undefined ? entry.createdAt : Math.min(oldest, entry.createdAt);
+    return { depth: pending.length, oldestAgeMs: oldest === undefined ? null : Math.max(0, now - oldest) };
+  }
+
+  /** Grouped notifications sent now; delivery given `timeoutMs` to send what is due; then closed. */
+  async stop(timeoutMs: number): Promise<number> {
+    this.#engine.flush();
+    this.#engine.close();
+    const stored = await this.#options.store.flush(timeoutMs);
+    let pending = 0;
+    if (this.#delivery && stored) pending = (await this.#delivery.flush(timeoutMs)).pending;
+    await this.#delivery?.close();
+    return pending;
+  }
+
+  /**
+   * What a new engine must know that is not in its alert state: the silences created over the API, the
+   * schedules of the flows serve runs (with when each last started, so slots missed while serve was
+   * down are late at once), and the runs in flight (so their duration rules keep watching them).
+   */
+  #prime(): void {
+    const { silences, schedules, history } = this.#options;
+    const engine = this.#engine;
+    const now = this.#options.clock.now();
+    for (const silence of silences.list()) {
+      if (silence.endsAt > now) engine.addSilence(silence);
+      else silences.remove(silence.id);
+    }
+    const lastStarts = history.lastStarts();
+    for (const { flow, spec } of schedules()) {
+      try {
+        const lastStartedAt = lastStarts.get(flow);
+        engine.registerSchedule(flow, spec, lastStartedAt === undefined ? {} : { lastStartedAt });
+      } catch (error) {
+        this.#options.log(`flowtel serve: the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`);
+      }
+    }
+    for (const run of history.inFlight()) {
+      const detail = history.get(run.id);
+      for (const record of detail?.transitions ?? []) if (record.task === undefined) engine.process(record);
+    }
+  }
+}
+
+export interface RulesHostOptions {
+  /** The rules folder; undefined: no rules (serve still keeps history and schedules). */
+  readonly dir: string | undefined;
+  readonly env: Env;
+  readonly clock: Clock;
+  readonly store: FlowtelStore;
+  readonly silences: SilenceStore;
+  readonly history: RunHistory;
+  /** The flows' own schedules, for flow-late rules that carry none. */
+  readonly schedules: () => readonly WatchedSchedule[];
+  readonly log: (line: string) => void;
+  /** Every notification, as the engine hands it over (metrics, tests). */
+  readonly onNotification?: (notification: Notification) => void;
+}
+
+async function readRules(options: RulesHostOptions): Promise<LoadedRules> {
+  if (options.dir === undefined) return mergeRuleFiles([]).rules;
+  const rules = await loadRules(options.dir, { env: options.env });
+  registerChannelSecrets(rules.channels, options.env);
+  const unconfigured = Object.entries(rules.channels)
+    .map(([name, channel]) => [name, missingSecrets(channel, options.env)] as const)
+    .filter(([, missing]) => missing.length > 0);
+  if (unconfigured.length > 0) {
+    const list = unconfigured.map(([name, missing]) => `${name} (set ${missing.join(', ')})`).join('; ');
+    throw new UsageError(`serve delivers every alert, so every channel must be configured: ${list}`);
+  }
+  return rules;
+}
+
+async function build(
+  options: RulesHostOptions,
+  rules: LoadedRules,
+): Promise<{ engine: RulesEngine; delivery: Delivery | undefined }> {
+  const { store, log } = options;
+  const delivery =
+    Object.keys(rules.channels).length > 0
+      ? await createDelivery({ rules, env: options.env, log, store: store.outbox, clock: options.clock })
+      : undefined;
+  const template = traceUrlTemplate(rules.links, options.env);
+  const engine = createRulesEngine({
+    rules,
+    clock: options.clock,
+    store: store.alertState,
+    ...(template === undefined ? {} : { traceUrlTemplate: template }),
+    onWarning: (message) => log(`flowtel serve: ${message}`),
+    onError: (error) => log(`flowtel serve: alerting: ${String(error)}`),
+    sink: (notification) => {
+      options.onNotification?.(notification);
+      delivery?.sink(notification);
+    },
+  });
+  return { engine, delivery };
+}
