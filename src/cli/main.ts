@@ -49,6 +49,8 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       return notifyCommand(rest, io);
     }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: run, serve, rules, notify; see flowtel --help)`);
+      throw new UsageError(
+        `unknown command '${command}' (commands: run, serve, rules, notify; see flowtel --help)`,
+      );
   }
 }

@@ -44,7 +44,9 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.on('SIGHUP', () => {
-      void serve.reload().then(log, (error: unknown) => log(`flowtel serve: reload failed: ${String(error)}`));
+      void serve
+        .reload()
+        .then(log, (error: unknown) => log(`flowtel serve: reload failed: ${String(error)}`));
     });
   });
 }

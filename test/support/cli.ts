@@ -21,6 +21,8 @@ export interface CliRun {
    * if the process ends without printing it.
    */
   waitForOutput(text: string): Promise<void>;
+  /** What it has printed so far. */
+  output(): { readonly stdout: string; readonly stderr: string };
 }
 
 /** A fresh FLOWTEL_HOME and working directory, so runs share no state and find no ./rules by accident. */
@@ -97,6 +99,7 @@ export function startCli(
   return {
     child,
     done,
+    output: () => ({ stdout, stderr }),
     waitForOutput: (text) =>
       new Promise<void>((resolveWait, rejectWait) => {
         waiters.push({ text, resolve: resolveWait, reject: rejectWait });

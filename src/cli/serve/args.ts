@@ -89,7 +89,9 @@ function forwardUrl(value: string): string {
     throw new UsageError(`--forward must be an http(s) URL such as http://collector:4318, got '${value}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--forward must be an http(s) URL such as http://collector:4318, got '${url.protocol}' URL`);
+    throw new UsageError(
+      `--forward must be an http(s) URL such as http://collector:4318, got '${url.protocol}' URL`,
+    );
   }
   return value.replace(/\/+$/, '');
 }

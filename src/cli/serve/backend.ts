@@ -39,7 +39,13 @@ export function serveBackend(parts: BackendParts): ServeBackend {
   const summary = (id: string): RunSummary => {
     const run = parts.history.get(id);
     if (!run) throw new BackendError(404, `no run with id '${id}'`);
-    const { params: _params, taskRuns: _taskRuns, transitions: _transitions, parentRunId: _parent, ...rest } = run;
+    const {
+      params: _params,
+      taskRuns: _taskRuns,
+      transitions: _transitions,
+      parentRunId: _parent,
+      ...rest
+    } = run;
     return rest;
   };
   const alertView = (engine: RulesEngine): AlertView[] =>
@@ -132,13 +138,19 @@ export function serveBackend(parts: BackendParts): ServeBackend {
     addSilence(input) {
       const parsed = SilenceSchema.safeParse(input);
       if (!parsed.success) {
-        throw new BackendError(400, 'invalid silence', parsed.error.issues.map((issue) => ({
-          path: issue.path.join('.'),
-          message: issue.message,
-        })));
+        throw new BackendError(
+          400,
+          'invalid silence',
+          parsed.error.issues.map((issue) => ({
+            path: issue.path.join('.'),
+            message: issue.message,
+          })),
+        );
       }
       if (parsed.data.endsAt <= parts.clock.now()) {
-        throw new BackendError(400, 'invalid silence', [{ path: 'endsAt', message: 'must be in the future' }]);
+        throw new BackendError(400, 'invalid silence', [
+          { path: 'endsAt', message: 'must be in the future' },
+        ]);
       }
       const active: ActiveSilence = parts.engine().addSilence(parsed.data);
       parts.silences.add(active);

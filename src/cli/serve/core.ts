@@ -90,7 +90,10 @@ export class ServeCore {
   crash(runId: string, why: string): boolean {
     const run = this.#history.get(runId);
     if (!run || isFinal(run.state.type)) return false;
-    const lastSeq = run.transitions.reduce((max, t) => (t.task === undefined && t.seq > max ? t.seq : max), 0);
+    const lastSeq = run.transitions.reduce(
+      (max, t) => (t.task === undefined && t.seq > max ? t.seq : max),
+      0,
+    );
     const record = crashedRecord(
       { flow: run.flow, runId, traceId: run.traceId, tags: run.tags },
       lastSeq + 1,

@@ -5,7 +5,7 @@ import { isFinal } from '../../runtime/state.ts';
 import type { CatalogFlow } from './catalog.ts';
 import type { ServeCore } from './core.ts';
 import { refusedRecord, scheduledRecord } from './records.ts';
-import { type WorkerExit, type WorkerRun, startWorkerRun } from './worker.ts';
+import { startWorkerRun, type WorkerExit, type WorkerRun } from './worker.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,7 +40,10 @@ export class Launcher {
   readonly #otlpEndpoint: string;
   readonly #env: Env;
   readonly #log: (line: string) => void;
-  readonly #running = new Map<string, { readonly flow: string; readonly worker: WorkerRun; exited: Promise<void> }>();
+  readonly #running = new Map<
+    string,
+    { readonly flow: string; readonly worker: WorkerRun; exited: Promise<void> }
+  >();
 
   constructor(options: {
     core: ServeCore;
@@ -81,7 +84,11 @@ export class Launcher {
       env: this.#env,
       onExit: (info) => exit(info),
     });
-    const entry = { flow: request.flow.name, worker, exited: exited.then((info) => this.#exited(runId, info)) };
+    const entry = {
+      flow: request.flow.name,
+      worker,
+      exited: exited.then((info) => this.#exited(runId, info)),
+    };
     this.#running.set(runId, entry);
     const started = await worker.started;
     if (started.ok) return { ok: true, runId };

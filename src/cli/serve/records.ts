@@ -1,5 +1,5 @@
-import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
 import { type StateName, StateNames } from '../../runtime/state.ts';
+import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
 
 /**
  * The transitions serve writes itself, for what no run's own process can say: that serve scheduled a

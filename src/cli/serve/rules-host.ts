@@ -34,7 +34,12 @@ export class RulesHost {
   #delivery: Delivery | undefined;
   readonly #options: RulesHostOptions;
 
-  private constructor(options: RulesHostOptions, rules: LoadedRules, engine: RulesEngine, delivery: Delivery | undefined) {
+  private constructor(
+    options: RulesHostOptions,
+    rules: LoadedRules,
+    engine: RulesEngine,
+    delivery: Delivery | undefined,
+  ) {
     this.#options = options;
     this.#rules = rules;
     this.#engine = engine;
@@ -86,7 +91,8 @@ export class RulesHost {
   outbox(now: number): { depth: number; oldestAgeMs: number | null } {
     const pending = this.#options.store.outbox.list({ status: 'pending' });
     let oldest: number | undefined;
-    for (const entry of pending) oldest = oldest === undefined ? entry.createdAt : Math.min(oldest, entry.createdAt);
+    for (const entry of pending)
+      oldest = oldest === undefined ? entry.createdAt : Math.min(oldest, entry.createdAt);
     return { depth: pending.length, oldestAgeMs: oldest === undefined ? null : Math.max(0, now - oldest) };
   }
 
@@ -120,7 +126,9 @@ export class RulesHost {
         const lastStartedAt = lastStarts.get(flow);
         engine.registerSchedule(flow, spec, lastStartedAt === undefined ? {} : { lastStartedAt });
       } catch (error) {
-        this.#options.log(`flowtel serve: the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`);
+        this.#options.log(
+          `flowtel serve: the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`,
+        );
       }
     }
     for (const run of history.inFlight()) {

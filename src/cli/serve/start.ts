@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../clock.ts';
-import { createIngest } from '../../receiver/ingest/index.ts';
+import { readRetention } from '../../history/retention.ts';
 import { createForwarder } from '../../receiver/forward.ts';
+import { createIngest } from '../../receiver/ingest/index.ts';
 import { createOtlpHttpHandler } from '../../receiver/otlp/index.ts';
 import { createScheduler, type DueSlot } from '../../schedule/scheduler.ts';
 import { checkBindSafety, createApiServer } from '../../server/api.ts';
@@ -11,16 +12,15 @@ import { openStore } from '../../store/index.ts';
 import { SqliteRunHistory } from '../../store/runs.ts';
 import { SqliteScheduleMarks } from '../../store/schedule-marks.ts';
 import { SqliteSilenceStore } from '../../store/silences.ts';
-import { readRetention } from '../../history/retention.ts';
 import { HeartbeatWatch } from '../../watch/heartbeat-watch.ts';
 import { UsageError } from '../usage.ts';
 import type { ServeArgs } from './args.ts';
 import { serveBackend } from './backend.ts';
 import { type Catalog, loadCatalog } from './catalog.ts';
 import { ServeCore } from './core.ts';
+import { schedulableFlows, watchedSchedules } from './flows.ts';
 import { Launcher } from './launcher.ts';
 import { RulesHost } from './rules-host.ts';
-import { schedulableFlows, watchedSchedules } from './flows.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -162,7 +162,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     },
     onSkipped: (slot, reason) => {
       metrics.scheduled(slot.flow, 'skipped');
-      log(`flowtel serve: flow '${slot.flow}' slot ${new Date(slot.scheduledAt).toISOString()} skipped: ${reason}`);
+      log(
+        `flowtel serve: flow '${slot.flow}' slot ${new Date(slot.scheduledAt).toISOString()} skipped: ${reason}`,
+      );
     },
     onError: (error) => log(`flowtel serve: scheduler: ${String(error)}`),
   });
@@ -181,7 +183,11 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       outbox,
       evaluationLagMs: core.stats().evaluationLagMs,
       received: { spans: stats.spans, logRecords: stats.logRecords, metrics: stats.metricPoints },
-      rejected: { requests: stats.rejectedRequests, spans: stats.rejectedSpans, logRecords: stats.rejectedLogRecords },
+      rejected: {
+        requests: stats.rejectedRequests,
+        spans: stats.rejectedSpans,
+        logRecords: stats.rejectedLogRecords,
+      },
       problems: history.problems(),
     };
   };
@@ -246,7 +252,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
         await (rules as RulesHost).reload();
         said.push(`rules reloaded: ${(rules as RulesHost).rules.rules.length}`);
       } catch (error) {
-        said.push(`rules not reloaded, the last good ones stay: ${error instanceof Error ? error.message : String(error)}`);
+        said.push(
+          `rules not reloaded, the last good ones stay: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       return `flowtel serve: SIGHUP: ${said.join('; ')}`;
     },
@@ -261,7 +269,8 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       await forwarder?.close(2_000);
       watch.close();
       const pending = await (rules as RulesHost).stop(5_000);
-      if (pending > 0) log(`flowtel serve: ${pending} notification(s) not delivered yet; they stay in the outbox`);
+      if (pending > 0)
+        log(`flowtel serve: ${pending} notification(s) not delivered yet; they stay in the outbox`);
       await history.flush(5_000);
       history.close();
       store.close();
@@ -279,7 +288,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new UsageError(`port ${port} on ${host} is in use (another flowtel serve? pick one with --port / --otlp-port, or 0)`)
+          ? new UsageError(
+              `port ${port} on ${host} is in use (another flowtel serve? pick one with --port / --otlp-port, or 0)`,
+            )
           : error,
       ),
     );
