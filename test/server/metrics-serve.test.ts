@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryMetrics } from '../../src/notify/metrics.ts';
-import { countDeliveriesIn, createServeMetrics, type ServeMetrics } from '../../src/server/metrics/index.ts';
+import {
+  countDeliveriesIn,
+  createServeMetrics,
+  SERIES,
+  type ServeMetrics,
+} from '../../src/server/metrics/index.ts';
 import { parseExposition, samples, total } from '../support/prometheus-text.ts';
 
 const quiet = { processMetrics: false } as const;
@@ -115,5 +121,23 @@ describe("serve's own metrics", () => {
     );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({ before: false, after: true });
+  });
+
+  it("the README's Metrics table lists exactly the series, types and labels /metrics has", () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.split('\n### Metrics\n')[1]?.split('\n#')[0] ?? '';
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => {
+        const [name = '', type = '', labels = ''] = line
+          .split('|')
+          .slice(1)
+          .map((cell) => cell.trim());
+        // Label cells list values in parentheses after some labels: keep the backticked names outside them.
+        const names = [...labels.replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+        return { name: name.replaceAll('`', ''), type, labels: names };
+      });
+    expect(rows).toEqual(SERIES.map((s) => ({ name: s.name, type: s.type, labels: [...s.labels] })));
   });
 });
