@@ -23,10 +23,11 @@ export interface TaskRunLimits {
 
 /**
  * Task durations, results and retries from task-run records. A task's final record carries no start
- * time (unless it has `startedAt`), so the duration runs from the first record of the task run seen. Over OTLP a failure arrives as
- * a log record at once and the task's Pending with its span later, so an end whose start has not been
- * seen waits (parked) for it; if the start has not come after `settleMs`, the end counts from its flow
- * run's start, the earliest the task can have started (0 s when that is unknown too).
+ * time (unless it has `startedAt`), so the duration runs from the first record of the task run seen.
+ * Over OTLP a failure arrives as a log record at once and the task's Pending with its span later, so an
+ * end whose start has not been seen waits (parked) for it; if the start has not come after `settleMs`,
+ * the end counts from its flow run's start, the earliest the task can have started (0 s when that is
+ * unknown too).
  */
 export class TaskRunTracker {
   readonly #events: RunEvents;
