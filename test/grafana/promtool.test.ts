@@ -86,18 +86,22 @@ describe('the Prometheus configuration and queries, checked by promtool', () => 
   it('parses the PromQL of the trace-to-metrics link in the Tempo data source', async () => {
     const datasources = parse(await readFile(DATASOURCES, 'utf8'));
     const tempo = datasources.datasources.find((source: { uid: string }) => source.uid === 'tempo');
-    const expressions = tempo.jsonData.tracesToMetrics.queries.map((query: { name: string; query: string }) => ({
-      where: `Tempo › ${query.name}`,
-      language: 'promql' as const,
-      // `$$` is how a provisioning file writes `$`; Grafana writes a span's tags in place of $__tags.
-      text: query.query.replaceAll('$$', '$').replace('$__tags', 'cicd_pipeline_name="$flow"'),
-    }));
+    const expressions = tempo.jsonData.tracesToMetrics.queries.map(
+      (query: { name: string; query: string }) => ({
+        where: `Tempo › ${query.name}`,
+        language: 'promql' as const,
+        // `$$` is how a provisioning file writes `$`; Grafana writes a span's tags in place of $__tags.
+        text: query.query.replaceAll('$$', '$').replace('$__tags', 'cicd_pipeline_name="$flow"'),
+      }),
+    );
     const verdict = await checkExpressions('tempo', expressions);
     expect(verdict.ok, verdict.output).toBe(true);
   });
 
   it('fails, naming the broken expression, when one does not parse', async () => {
-    const broken = [{ where: 'Flow runs › broken', language: 'promql' as const, text: 'sum by (le (rate(x[$__range]))' }];
+    const broken = [
+      { where: 'Flow runs › broken', language: 'promql' as const, text: 'sum by (le (rate(x[$__range]))' },
+    ];
     const verdict = await checkExpressions('broken', broken);
     expect(verdict.ok).toBe(false);
     expect(verdict.output).toContain('could not parse expression');
