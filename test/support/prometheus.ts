@@ -151,11 +151,16 @@ function readyAddress(child: ChildProcess): Promise<string> {
     let log = '';
     let address: string | undefined;
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
+    const onLog = (chunk: string) => {
       log += chunk;
       address ??= LISTENING.exec(log)?.[1];
-      if (address && log.includes(READY)) resolve(`http://${address}`);
-    });
+      if (address && log.includes(READY)) {
+        child.stderr?.off('data', onLog);
+        child.stderr?.resume(); // keep draining the pipe, or a chatty Prometheus would block on it
+        resolve(`http://${address}`);
+      }
+    };
+    child.stderr?.on('data', onLog);
     child.once('error', reject);
     child.once('exit', (code) =>
       reject(new Error(`prometheus exited with ${code} before it was ready:\n${log}`)),
