@@ -79,7 +79,7 @@ describe('the compose files', () => {
       ...yaml('deploy/grafana/provisioning/datasources/flowtel.yaml').datasources.map(
         (source: { url: string }) => source.url,
       ),
-      stack.flowtel?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT,
+      stack.flowtel?.environment?.FLOWTEL_WORKER_OTLP_ENDPOINT,
       stack.flowtel?.environment?.SMTP_URL,
     ]
       .filter((endpoint): endpoint is string => endpoint !== undefined)
