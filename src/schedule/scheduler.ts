@@ -182,7 +182,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       missed(state, id, due.all);
       marks.set(name, id, due.latest);
     }
-    arm(state, scheduled, Math.max(before, due?.latest ?? before));
+    // A mark ahead of the clock (the clock was set back): the slots up to it were dealt with already.
+    arm(state, scheduled, Math.max(before, mark ?? before));
   }
 
   function loadFlow(flow: SchedulableFlow): void {

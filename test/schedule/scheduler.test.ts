@@ -221,6 +221,18 @@ describe('the scheduler', () => {
     });
   });
 
+  it('does not run again a slot dealt with before the clock was set back', () => {
+    const marks = new InMemoryScheduleMarks();
+    const first = scheduler(new ManualClock('2026-11-25T00:05:30Z'), { marks });
+    first.scheduler.load([flow('etl', { schedule: { interval: '1m' } })]);
+    first.scheduler.stop();
+    const clock = new ManualClock('2026-11-25T00:02:30Z');
+    const { scheduler: s, events } = scheduler(clock, { marks, quick: true });
+    s.load([flow('etl', { schedule: { interval: '1m' } })]);
+    clock.advanceTo('2026-11-25T00:06:00Z');
+    expect(events).toEqual(['00:06:00 run etl/every 1m for 00:06:00']);
+  });
+
   it('runs a cron on a daylight-saving day at the times croner gives, once each', () => {
     const clock = new ManualClock('2026-03-28T12:00:00Z');
     const { scheduler: s, launched } = scheduler(clock, { quick: true });
