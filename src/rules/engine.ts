@@ -3,7 +3,7 @@ import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
-import type { ScheduleSpec } from '../schedule/slots.ts';
+import type { Schedule } from '../schedule/flow-schedules.ts';
 import { TimerQueue } from '../schedule/timer-queue.ts';
 import { AlertBook } from './alert-book.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
@@ -57,8 +57,16 @@ export const DEFAULT_MAX_RUNS_IN_FLIGHT = 10_000;
 export interface RulesEngine {
   /** Evaluates one transition record; notifications due now are sent before it returns. */
   process(record: TransitionRecord): void;
-  /** Watches a flow's own schedule for the flow-late rules that do not carry one. */
-  registerSchedule(flow: string, schedule: ScheduleSpec): void;
+  /**
+   * Watches the schedules a flow declares (one or several, each its own alert identity, labelled with
+   * its name or description) for the flow-late rules that do not carry one; a later call for the same
+   * flow replaces them. Throws OptionsError for a schedule that cannot work.
+   */
+  registerSchedule(
+    flow: string,
+    schedule: Schedule | readonly Schedule[],
+    options?: RegisterScheduleOptions,
+  ): void;
   addSilence(silence: SilenceInput): ActiveSilence;
   removeSilence(id: string): boolean;
   silences(): ActiveSilence[];
@@ -70,6 +78,15 @@ export interface RulesEngine {
   stats(): EngineStats;
   /** Cancels every timer; the engine ignores later input. Alert states stay in the store. */
   close(): void;
+}
+
+export interface RegisterScheduleOptions {
+  /**
+   * When a run of the flow last started (epoch ms), as a run history remembers it across a restart: the
+   * slots after it are judged, so those missed while nothing watched fire at once, saying how many.
+   * @default slots from now on only
+   */
+  readonly lastStartedAt?: number;
 }
 
 export interface EngineStats {
@@ -303,8 +320,9 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
       if (closed) return;
       timers.runDue(() => evaluate(record)); // then the timers it made due, and the step's changes are saved
     },
-    registerSchedule(flow, schedule) {
-      timers.runDue(() => lateness.registerSchedule(flow, schedule));
+    registerSchedule(flow, schedule, { lastStartedAt } = {}) {
+      const schedules: readonly Schedule[] = Array.isArray(schedule) ? schedule : [schedule as Schedule];
+      timers.runDue(() => lateness.registerSchedules(flow, schedules, lastStartedAt));
     },
     addSilence(input) {
       const silence: Silence = SilenceSchema.parse(input);
