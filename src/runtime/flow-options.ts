@@ -35,6 +35,7 @@ export interface ResolvedFlowOptions {
   readonly schema: StandardSchema | undefined;
   readonly schedule: Schedule | undefined;
   readonly tags: readonly string[];
+  readonly description: string | undefined;
   readonly timeoutMs: number | undefined;
   /** Paths of the parameters marked secret (see `RedactOptions.secretPaths`). */
   readonly secretPaths: readonly (readonly string[])[];
@@ -62,6 +63,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     schema,
     schedule: options.schedule,
     tags: Object.freeze([...tags]),
+    description: options.description,
     timeoutMs: options.timeout === undefined ? undefined : optionDuration(options.timeout, field('timeout')),
     secretPaths: [...(options.secrets ?? []).map((name) => name.split('.')), ...secretPathsOf(schema)],
     recordParams: options.recordParams,
