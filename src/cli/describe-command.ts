@@ -4,11 +4,8 @@ import { processSecrets } from '../secrets.ts';
 import type { CliIo } from './io.ts';
 import { importFlows } from './load-flow.ts';
 import { type CatalogProblem, listFlowFiles } from './serve/catalog-files.ts';
-import type { CatalogFlow, DescribeDocument } from './serve/catalog-schema.ts';
+import { type CatalogFlow, type DescribeDocument, LOADING_PREFIX } from './serve/catalog-schema.ts';
 import { ExitCode, UsageError } from './usage.ts';
-
-/** The line `describe` writes to stderr before it imports a file: serve's catalog reads it to know which file hung. */
-export const LOADING_PREFIX = 'flowtel describe: loading ';
 
 /**
  * `flowtel describe <file|dir>...` (internal, used by `flowtel serve`): imports each flow file in this

@@ -4,6 +4,12 @@ import { z } from 'zod';
  * What `flowtel describe` prints and serve's catalog reads: the flows a set of files declares, as
  * plain data, so serve knows them without importing a user's module into its own process.
  */
+/**
+ * What `describe` writes to stderr before it imports each file: the catalog reads it to know which
+ * file was loading when the process hung or died.
+ */
+export const LOADING_PREFIX = 'flowtel describe: loading ';
+
 export const CatalogFlowSchema = z.object({
   /** Absolute path of the file that exports it. */
   file: z.string(),
