@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { CatalogFlow } from '../../src/cli/serve/catalog-schema.ts';
 import type { FlowtelCommand } from '../../src/cli/serve/worker-command.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -15,4 +16,20 @@ export const sourceFlowtel: FlowtelCommand = {
 
 export function serveFixture(...parts: string[]): string {
   return join(SERVE_FIXTURES, ...parts);
+}
+
+/** A flow of `fixtures/runs/<file>.ts` as serve's catalog would list it. */
+export function runsFlow(file: string, exportName: string, name = exportName): CatalogFlow {
+  return {
+    file: serveFixture('runs', `${file}.ts`),
+    exportName,
+    name,
+    description: null,
+    tags: [],
+    schedule: null,
+    overlap: 'skip',
+    concurrency: null,
+    catchUp: 'skip',
+    hasParams: false,
+  };
 }
