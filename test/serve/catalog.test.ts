@@ -9,7 +9,7 @@ import { serveFixture, sourceFlowtel } from './worker-support.ts';
 const env = { PATH: process.env.PATH ?? '', WAREHOUSE_PASSWORD: 'hunter2-warehouse' };
 
 describe('the flow catalog, read by a flowtel describe child process', () => {
-  it('describes the flows of a folder, reports the file that does not load and the duplicate name', async () => {
+  it('describes the flows of a folder (whatever they print), reports the file that does not load and the duplicate name', async () => {
     const catalog = await loadCatalog([serveFixture('flows')], {
       timeoutMs: 20_000,
       command: sourceFlowtel,
@@ -41,6 +41,7 @@ describe('the flow catalog, read by a flowtel describe child process', () => {
         catchUp: 'skip',
         hasParams: false,
       },
+      expect.objectContaining({ file: serveFixture('flows', 'noisy.ts'), name: 'noisy', tags: ['chatty'] }),
     ]);
     expect(catalog.problems).toEqual([
       {
@@ -56,7 +57,7 @@ describe('the flow catalog, read by a flowtel describe child process', () => {
 
   it('cuts off a file whose import blocks, blames a file that ends the process, and still describes the rest', async () => {
     const catalog = await loadCatalog([serveFixture('stuck')], {
-      timeoutMs: 10_000,
+      timeoutMs: 15_000,
       command: sourceFlowtel,
       env,
     });
@@ -65,7 +66,7 @@ describe('the flow catalog, read by a flowtel describe child process', () => {
     expect(catalog.problems).toEqual([
       {
         file: serveFixture('stuck', 'blocks.ts'),
-        message: expect.stringContaining('did not finish loading within 10s'),
+        message: expect.stringContaining('did not finish loading within 15s'),
       },
       {
         file: serveFixture('stuck', 'exits.ts'),
