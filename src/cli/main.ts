@@ -44,6 +44,11 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       const { notifyCommand } = await import('./notify-command.ts');
       return notifyCommand(rest, io);
     }
+    // Internal, for serve's catalog: not in the help.
+    case 'describe': {
+      const { describeCommand } = await import('./describe-command.ts');
+      return describeCommand(rest, io);
+    }
     default:
       throw new UsageError(`unknown command '${command}' (commands: run, rules, notify; see flowtel --help)`);
   }

@@ -13,6 +13,7 @@ import type { CliIo } from './io.ts';
 import { loadFlow } from './load-flow.ts';
 import { nonTextParams, parseParams } from './params-args.ts';
 import { openRecordFile } from './record-file.ts';
+import { forgetRunIdentity, readRunIdentity, serveChild } from './serve/worker-child.ts';
 import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
 import { PipeView, type RunView } from './view/pipe-view.ts';
 import { TtyView } from './view/tty-view.ts';
@@ -37,6 +38,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument '${positionals[1]}' (parameters go in --param key=value)`);
   checkSettings(io.env);
+  const identity = readRunIdentity(io.env);
+  const serve = serveChild(io.env);
+  forgetRunIdentity();
 
   const flow = await loadFlow(file, values.flow, readLoadTimeout(io.env));
   const params = await checkedParams(
@@ -44,7 +48,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     flow.options.schema,
     values.param ?? [],
     values['params-json'],
-  );
+  ).catch(async (error: unknown) => {
+    await serve?.refused(error);
+    throw error;
+  });
   // Alerts and delivery notes go to stderr, through the live view while it is on screen.
   let print: (text: string) => void = (text) => io.stderr.write(text);
   const recording = values.record === undefined ? undefined : openRecordFile(values.record, (t) => print(t));
@@ -67,14 +74,19 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       );
   print = (text) => view.print(text);
   const stopObserving = onTransition((record) => {
+    serve?.observe(record);
     view.onTransition(record);
     recording?.write(record);
   });
   const stop = new AbortController();
   const signals = handleSignals(stop, io);
+  serve?.onDisconnect(() => {
+    io.stderr.write('flowtel: serve went away, cancelling the run\n');
+    stop.abort();
+  });
   let record: FlowRunRecord;
   try {
-    record = await flow.run(params as never, { signal: stop.signal });
+    record = await flow.run(params as never, { signal: stop.signal, ...identity });
   } finally {
     stopObserving();
     view.close();
@@ -96,6 +108,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     interrupted.then(() => alerts).then(() => 'interrupted' as const),
   ]);
   signals.done();
+  await serve?.flush();
   if (outcome === 'interrupted') return signals.exitCode() ?? ExitCode.SIGINT;
   const [, telemetry] = outcome;
   if (
@@ -202,6 +215,7 @@ function refuse(flowName: string, issues: ParameterValidationError['issues']): n
   );
   throw new UsageError(
     `invalid parameters for flow '${flowName}' (no run was started):\n${lines.join('\n')}`,
+    { cause: new ParameterValidationError(flowName, issues) },
   );
 }
 

@@ -44,6 +44,7 @@ export interface ResolvedFlowOptions {
   readonly concurrency: number | null;
   readonly catchUp: NonNullable<FlowOptions['catchUp']>;
   readonly tags: readonly string[];
+  readonly description: string | undefined;
   readonly timeoutMs: number | undefined;
   /** Paths of the parameters marked secret (see `RedactOptions.secretPaths`). */
   readonly secretPaths: readonly (readonly string[])[];
@@ -72,6 +73,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     schedule: options.schedule,
     ...resolveScheduling(options.name, options),
     tags: Object.freeze([...tags]),
+    description: options.description,
     timeoutMs: options.timeout === undefined ? undefined : optionDuration(options.timeout, field('timeout')),
     secretPaths: [...(options.secrets ?? []).map((name) => name.split('.')), ...secretPathsOf(schema)],
     recordParams: options.recordParams,
