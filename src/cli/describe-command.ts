@@ -49,9 +49,9 @@ function describeFlow(file: string, exportName: string, value: Flow<unknown, unk
     name: value.flowName,
     description: typeof options.description === 'string' ? options.description : null,
     tags: Array.isArray(options.tags) ? options.tags.filter((tag) => typeof tag === 'string') : [],
-    schedule: jsonValue(options.schedule) ?? null,
+    schedules: (jsonValue(options.schedules) as CatalogFlow['schedules'] | undefined) ?? [],
     overlap: (options.overlap as CatalogFlow['overlap'] | undefined) ?? 'skip',
-    concurrency: (options.concurrency as number | undefined) ?? null,
+    concurrency: (options.concurrency as number | null | undefined) ?? null,
     catchUp: (options.catchUp as CatalogFlow['catchUp'] | undefined) ?? 'skip',
     hasParams: options.schema !== undefined,
   };

@@ -26,7 +26,7 @@ export function runsFlow(file: string, exportName: string, name = exportName): C
     name,
     description: null,
     tags: [],
-    schedule: null,
+    schedules: [],
     overlap: 'skip',
     concurrency: null,
     catchUp: 'skip',

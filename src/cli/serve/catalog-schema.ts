@@ -18,8 +18,18 @@ export const CatalogFlowSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   tags: z.array(z.string()),
-  /** The schedule as declared in the flow's options (null: none), for the scheduler to compile. */
-  schedule: z.unknown(),
+  /** Its schedules, resolved by the flow's own copy of flowtel (ids, specs with defaults, params). */
+  schedules: z.array(
+    z.object({
+      id: z.string(),
+      spec: z.union([
+        z.object({ cron: z.string(), timezone: z.string() }),
+        z.object({ interval: z.number().positive(), anchor: z.string().optional() }),
+        z.object({ at: z.string() }),
+      ]),
+      params: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
   overlap: z.enum(['skip', 'queue', 'allow']),
   /** Most runs of the flow at once; null: no limit. */
   concurrency: z.number().int().positive().nullable(),
