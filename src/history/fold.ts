@@ -225,8 +225,8 @@ function startedAt(run: RunFold, at: string): void {
 }
 
 function foldTask(run: RunFold, record: TransitionRecord, heardAt: number, created: boolean): FoldResult {
-  const id = record.taskRunId ?? record.task ?? '';
-  const key = `${id}\u0000${record.state.name}\u0000${record.attempt}`;
+  const id = taskRunId(record);
+  const key = taskKey(record);
   if (run.taskKeys.has(key)) return { outcome: 'duplicate', ...NOTHING, run };
   fillIn(run, record, heardAt);
   let task = run.taskRuns.get(id);
@@ -262,6 +262,15 @@ function foldTask(run: RunFold, record: TransitionRecord, heardAt: number, creat
     }
   }
   return { outcome, run, runChanged: true, task, transition: stored(run, record, false) };
+}
+
+function taskRunId(record: TransitionRecord): string {
+  return record.taskRunId ?? record.task ?? '';
+}
+
+/** What tells two task transitions apart: task run, state name and attempt (spans may lack a seq). */
+export function taskKey(record: TransitionRecord): string {
+  return `${taskRunId(record)}\u0000${record.state.name}\u0000${record.attempt}`;
 }
 
 /** A task transition that makes its task run worth keeping: a retry, or anything but plain progress. */
