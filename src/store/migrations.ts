@@ -32,7 +32,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX alert_state_rule ON alert_state (rule);`,
   // 3: serve's run history. A run's summary and the rest of its record as JSON (secrets redacted), with
   // the columns the API filters and sorts by: newest first by sort time (started, else scheduled, else
-  // first heard), by flow, state type or state name, each paged by (sort_at, id) without OFFSET.
+  // first heard), by flow, state type or state name (and a flow's runs by state type), each paged by (sort_at, id) without OFFSET.
   `CREATE TABLE runs (
      id            TEXT PRIMARY KEY,
      flow          TEXT NOT NULL,
@@ -46,6 +46,7 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX runs_by_time ON runs (sort_at, id);
    CREATE INDEX runs_by_flow ON runs (flow, sort_at, id);
+   CREATE INDEX runs_by_flow_type ON runs (flow, state_type, sort_at, id);
    CREATE INDEX runs_by_type ON runs (state_type, sort_at, id);
    CREATE INDEX runs_by_name ON runs (state_name, sort_at, id);
    CREATE INDEX runs_by_end ON runs (ended_at_ms);

@@ -77,7 +77,8 @@ export class RunTables {
   readonly endedBefore: Statement;
   readonly deleteRun: readonly Statement[];
   readonly count: Statement;
-  readonly lastStarts: Statement;
+  readonly nextFlow: Statement;
+  readonly lastStart: Statement;
 
   constructor(db: Database) {
     this.upsertRun = db.prepare(
@@ -106,9 +107,23 @@ export class RunTables {
       db.prepare('DELETE FROM runs WHERE id = ?'),
     ];
     this.count = db.prepare('SELECT COUNT(*) AS n FROM runs');
-    this.lastStarts = db.prepare(
-      'SELECT flow, MAX(started_at_ms) AS at FROM runs WHERE started_at_ms IS NOT NULL GROUP BY flow',
+    this.nextFlow = db.prepare('SELECT flow FROM runs WHERE flow > ? ORDER BY flow LIMIT 1');
+    // A started run's sort time is its start: the newest started run of a flow started last.
+    this.lastStart = db.prepare(
+      `SELECT started_at_ms AS at FROM runs WHERE flow = ? AND started_at_ms IS NOT NULL
+       ORDER BY sort_at DESC, id DESC LIMIT 1`,
     );
+  }
+
+  /** The latest start of a run of each flow: one index seek per flow, not a scan of every run. */
+  lastStarts(): Map<string, number> {
+    const starts = new Map<string, number>();
+    for (let row = this.nextFlow.get('') as { flow: string } | undefined; row; ) {
+      const start = this.lastStart.get(row.flow) as { at: number } | undefined;
+      if (start !== undefined) starts.set(row.flow, start.at);
+      row = this.nextFlow.get(row.flow) as { flow: string } | undefined;
+    }
+    return starts;
   }
 
   writeTask(runId: string, task: TaskFold): void {

@@ -174,14 +174,11 @@ export class SqliteRunHistory implements RunHistory {
   }
 
   lastStarts(): ReadonlyMap<string, number> {
-    const starts = new Map<string, number>();
-    const later = (flow: string, at: number) => {
-      if (at > (starts.get(flow) ?? Number.NEGATIVE_INFINITY)) starts.set(flow, at);
-    };
-    for (const row of this.#tables.lastStarts.all() as { flow: string; at: number }[])
-      later(row.flow, row.at);
+    const starts = this.#tables.lastStarts();
     for (const run of this.#dirtyRuns.values()) {
-      if (run.startedAt !== null) later(run.flow, Date.parse(run.startedAt));
+      const at = run.startedAt === null ? undefined : Date.parse(run.startedAt);
+      if (at !== undefined && at > (starts.get(run.flow) ?? Number.NEGATIVE_INFINITY))
+        starts.set(run.flow, at);
     }
     return starts;
   }
