@@ -64,4 +64,26 @@ export const MIGRATIONS: readonly string[] = [
      record  TEXT NOT NULL,                -- the TransitionRecord as JSON
      PRIMARY KEY (run_id, ordinal)
    ) WITHOUT ROWID;`,
+  // 4: serve's small tables: the last slot each schedule dealt with (catch-up after a restart), the
+  // silences created over the API (they survive a restart), and the per-flow locks that keep two
+  // cron-started copies of a flow from overlapping (`flowtel run --lock`).
+  `CREATE TABLE schedule_marks (
+     flow        TEXT NOT NULL,
+     schedule_id TEXT NOT NULL,
+     slot_at     INTEGER NOT NULL,
+     PRIMARY KEY (flow, schedule_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE silences (
+     id         TEXT PRIMARY KEY,
+     body       TEXT NOT NULL,               -- the silence as JSON
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE flow_locks (
+     flow       TEXT PRIMARY KEY,
+     pid        INTEGER NOT NULL,
+     host       TEXT NOT NULL,
+     run_id     TEXT,
+     since      INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
 ];
