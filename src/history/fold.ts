@@ -200,8 +200,10 @@ function applyFlowRecord(run: RunFold, record: TransitionRecord): RecordOutcome 
   const final = isFinal(record.state.type);
   if (record.state.type === 'RUNNING') startedAt(run, record.at);
   if (record.seq < run.highestSeq) return 'late';
+  // Before its first flow-run transition a run's state is only inferred (or this record's own).
+  const settled = run.highestSeq >= 0;
   run.highestSeq = record.seq;
-  if (run.verdict ? !final : isFinal(run.state.type)) return 'late';
+  if (settled && (run.verdict ? !final : isFinal(run.state.type))) return 'late';
   enter(run, record);
   run.verdict = false;
   return 'new';

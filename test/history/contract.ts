@@ -111,6 +111,22 @@ export function runHistoryContract(name: string, subject: HistoryUnderTest): voi
       });
     });
 
+    it('ends a run first heard of at its final state (a pipeline that reports only its span)', async () => {
+      const { history, read } = await start();
+      const error = { type: 'Error', message: 'exit 1' };
+      expect(history.record(flowRecord('r1', 1, 'Failed', 500, { startedAt: iso(0), error }), 'otlp')).toBe(
+        'new',
+      );
+      expect((await read()).get('r1')).toMatchObject({
+        state: { name: 'Failed' },
+        startedAt: iso(0),
+        endedAt: iso(500),
+        durationMs: 500,
+        error,
+      });
+      expect(history.inFlight()).toEqual([]);
+    });
+
     it('drops a flow-run transition heard twice (from a log record and a span)', async () => {
       const { history, read } = await start();
       expect(history.record(flowRecord('r1', 1, 'Running', 0), 'otlp')).toBe('new');
