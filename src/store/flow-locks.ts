@@ -148,3 +148,34 @@ export class SqliteFlowLocks implements FlowLocks {
     this.#release.run(flow, holder.pid, holder.host, holder.runId);
   }
 }
+
+/** How long a `flowtel run --lock` holds its flow's lock between renewals, and how often it renews. */
+export const RUN_LOCK_TTL_MS = 60_000;
+const RUN_LOCK_RENEW_MS = 20_000;
+
+/**
+ * The flow's lock for this process's run, renewed in the background until `release`; or who holds it.
+ * `onLost` is told if a renewal finds the lock taken over (this process stalled past the ttl).
+ */
+export function holdRunLock(
+  locks: FlowLocks,
+  flow: string,
+  onLost: () => void,
+): { readonly ok: true; release(): void } | { readonly ok: false; readonly heldBy: HeldLock } {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), runId: null };
+  const taken = locks.acquire(flow, holder, RUN_LOCK_TTL_MS);
+  if (!taken.ok) return taken;
+  const renewal = setInterval(() => {
+    if (!locks.renew(flow, holder, RUN_LOCK_TTL_MS)) {
+      clearInterval(renewal);
+      onLost();
+    }
+  }, RUN_LOCK_RENEW_MS).unref();
+  return {
+    ok: true,
+    release() {
+      clearInterval(renewal);
+      locks.release(flow, holder);
+    },
+  };
+}
