@@ -1,6 +1,7 @@
 import type { Database } from './sqlite.ts';
-import { COMMIT_BUSY_TIMEOUT_MS } from './write-behind.ts';
 
+/** How long a background commit waits for another process's lock: short, it runs on the event loop. */
+export const COMMIT_BUSY_TIMEOUT_MS = 50;
 /** Retries of a refused commit back off from the first to the last. */
 const RETRY_FIRST_MS = 25;
 const RETRY_MAX_MS = 2_000;
@@ -15,6 +16,8 @@ export interface CommitLoopOptions {
   readonly isEmpty: () => boolean;
   /** What is pending, for messages: `3 run(s) and 7 transition(s)`. */
   readonly describe: () => string;
+  /** What losing it means to the user, said after "... are lost: ". */
+  readonly lossMeans?: string;
 }
 
 /**
@@ -68,7 +71,7 @@ export class CommitLoop {
     this.#closed = true;
     if (!stored) {
       this.#options.log(
-        `flowtel: ${this.#options.describe()} could not be stored in flowtel.db (${this.#lastError ?? 'unknown error'}) and are lost`,
+        `flowtel: ${this.#options.describe()} could not be stored in flowtel.db (${this.#lastError ?? 'unknown error'}) and are lost${this.#options.lossMeans ? `: ${this.#options.lossMeans}` : ''}`,
       );
     }
     return stored;
