@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { traceUrl, traceUrlTemplate } from '../alerts/trace-link.ts';
+import { systemClock } from '../clock.ts';
 import { readLoadTimeout, readSettings } from '../config.ts';
 import { humanDuration } from '../duration.ts';
 import { ConfigError, ParameterValidationError } from '../errors.ts';
@@ -52,6 +53,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     await serve?.refused(error);
     throw error;
   });
+  const lock = values.lock ? await lockFlow(flow.flowName, io) : undefined;
+  if (lock?.ok === false) return ExitCode.LOCKED;
   // Alerts and delivery notes go to stderr, through the live view while it is on screen.
   let print: (text: string) => void = (text) => io.stderr.write(text);
   const recording = values.record === undefined ? undefined : openRecordFile(values.record, (t) => print(t));
@@ -88,6 +91,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   try {
     record = await flow.run(params as never, { signal: stop.signal, ...identity });
   } finally {
+    lock?.release();
     stopObserving();
     view.close();
     print = (text) => io.stderr.write(text);
@@ -137,6 +141,36 @@ function checkSettings(env: CliIo['env']): void {
 }
 
 /**
+ * `--lock`: the flow's lock in FLOWTEL_HOME's store, held (and renewed) until the run ends; when another
+ * run holds it, says who in one line and starts nothing.
+ */
+async function lockFlow(flowName: string, io: CliIo) {
+  const { openDatabase } = await import('../store/sqlite.ts');
+  const { holdRunLock, SqliteFlowLocks } = await import('../store/flow-locks.ts');
+  const db = await openDatabase({ env: io.env });
+  const held = holdRunLock(new SqliteFlowLocks(db, { clock: systemClock }), flowName, () =>
+    io.stderr.write(`flowtel: the lock of flow '${flowName}' lapsed and was taken over by another run\n`),
+  );
+  if (!held.ok) {
+    const { pid, host, since } = held.heldBy;
+    io.stderr.write(
+      `flow '${flowName}' is already running (pid ${pid} on ${host}, since ${new Date(since).toISOString()}); not started\n`,
+    );
+    db.close();
+    return held;
+  }
+  const release = () => {
+    process.off('exit', release);
+    if (!db.open) return;
+    held.release();
+    db.close();
+  };
+  // Also when a later step refuses to start the run (a usage error ends the process).
+  process.once('exit', release);
+  return { ok: true as const, release };
+}
+
+/**
  * Why embedded alerting cannot start, as a usage error that says which part is at fault: the rules, or
  * the store that keeps alert state (a damaged `flowtel.db` is not a rules problem). Anything else is
  * unexpected and keeps its stack.
@@ -162,6 +196,7 @@ function parse(args: readonly string[]) {
         'params-json': { type: 'string' },
         record: { type: 'string' },
         rules: { type: 'string' },
+        lock: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

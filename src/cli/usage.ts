@@ -7,6 +7,8 @@ export const ExitCode = {
   COMPLETED: 0,
   NOT_COMPLETED: 1,
   USAGE: 2,
+  /** `flowtel run --lock`: another run of the flow holds its lock; nothing was started. */
+  LOCKED: 3,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;
@@ -14,7 +16,7 @@ export const ExitCode = {
 export const MAIN_HELP = `flowtel: run TypeScript pipelines as flows and tasks, traced with OpenTelemetry.
 
 Usage:
-  flowtel run <file> [--flow name] [--param key=value ...] [--params-json '{...}'] [--record file.jsonl] [--rules dir]
+  flowtel run <file> [--flow name] [--param key=value ...] [--params-json '{...}'] [--record file.jsonl] [--rules dir] [--lock]
   flowtel rules check [dir]
   flowtel rules test <file>
   flowtel notify test <channel> [--rules dir]
@@ -38,10 +40,12 @@ Options:
   --params-json '{...}'  parameters as one JSON object (--param values are applied on top)
   --record <file>        write the run's transition records (JSON lines) to <file>
   --rules <dir>          alert rules folder (default ./rules when it exists)
+  --lock                 run only if no other run of the flow holds its lock (in FLOWTEL_HOME), so
+                         two cron-started copies never overlap; else exit 3 without starting
   -h, --help             this text
 
 Exit codes: 0 the run completed; 1 it did not (failed, timed out, cancelled, crashed);
 2 bad usage, invalid parameters or settings (no run starts), a file that does not load or a --record
-path that cannot be written;
+path that cannot be written; 3 with --lock, another run of the flow holds its lock (no run starts);
 130/143 stopped by SIGINT/SIGTERM (the run ends Cancelled).
 `;
