@@ -16,6 +16,17 @@ export function queryValues<K extends string>(
   known: readonly K[],
 ): Partial<Record<K, string>> {
   const problems: FieldProblem[] = [];
+  const values = readQuery(query, known, problems);
+  if (problems.length > 0) throw invalidRequest('query', problems);
+  return values;
+}
+
+/** The values of the known parameters; what is wrong goes to `problems`. */
+function readQuery<K extends string>(
+  query: URLSearchParams,
+  known: readonly K[],
+  problems: FieldProblem[],
+): Partial<Record<K, string>> {
   const values: Partial<Record<K, string>> = {};
   const seen = new Set<string>();
   for (const [name, value] of query) {
@@ -26,14 +37,13 @@ export function queryValues<K extends string>(
     else if (value !== '') values[name as K] = value;
     seen.add(name);
   }
-  if (problems.length > 0) throw invalidRequest('query', problems);
   return values;
 }
 
 /** `flow`, `state`, `since`, `until`, `limit`, `cursor` of `GET /api/v1/runs`, checked. */
 export function runQuery(query: URLSearchParams): RunQuery {
-  const values = queryValues(query, RUN_PARAMETERS);
   const problems: FieldProblem[] = [];
+  const values = readQuery(query, RUN_PARAMETERS, problems);
   const field = <T>(name: string, read: () => T): T | undefined => {
     try {
       return read();

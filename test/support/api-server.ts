@@ -23,3 +23,12 @@ export async function startApi(
   });
   return { url: server.url, close: () => server.close(), backend, logged };
 }
+
+/** An API answer as tests read it: loosely typed, since each test asserts the fields it expects. */
+// biome-ignore lint/suspicious/noExplicitAny: answers of every shape, checked by the assertions themselves
+export type Json = any;
+
+/** The answer's JSON body. */
+export async function jsonOf(response: Response): Promise<Json> {
+  return response.json();
+}
