@@ -37,21 +37,39 @@ async function readText(request: IncomingMessage, maxBytes: number): Promise<str
   if (declared === 0) return '';
   checkEncoding(request);
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  if (size === 0) return '';
+  const body = await collect(request, maxBytes);
+  if (body.length === 0) return '';
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     throw new ApiError(400, 'the body is not valid UTF-8');
   }
 }
 
+/**
+ * The body's bytes, up to `maxBytes`. Past that it refuses at once and reads the rest into nothing:
+ * the client, still sending, then gets the 413 (and the connection closes) rather than a reset.
+ */
+function collect(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) settle(() => reject(tooLarge(maxBytes)));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => settle(() => resolve(Buffer.concat(chunks))));
+    request.on('error', (error) => settle(() => reject(error)));
+  });
+}
 function checkEncoding(request: IncomingMessage): void {
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {

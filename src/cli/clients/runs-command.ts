@@ -1,5 +1,6 @@
 import { systemClock } from '../../clock.ts';
 import type { RunPage } from '../../history/types.ts';
+import { RUNS_LIMIT } from '../../server/query.ts';
 import type { CliIo } from '../io.ts';
 import { ExitCode, UsageError } from '../usage.ts';
 import { parseClientArgs, runClient, writeJson } from './client-command.ts';
@@ -12,7 +13,7 @@ OTLP. --state takes a type (failed, running, ...) or a name (TimedOut, Late, ...
 (default 50). Serve is found at FLOWTEL_API_URL (default http://127.0.0.1:4100).
 `;
 
-const MAX_LIMIT = 1_000;
+const MAX_LIMIT = RUNS_LIMIT.max;
 
 /** `flowtel runs`: `GET /api/v1/runs` as a table. */
 export async function runsCommand(args: readonly string[], io: CliIo): Promise<number> {
