@@ -1,18 +1,17 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CliIo } from '../io.ts';
 import { ExitCode, UsageError } from '../usage.ts';
 import { type ApiClient, apiClient, RequestRefused } from './api-client.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** Options every client command takes. */
+export const CLIENT_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-/** The parsed command line of a client command, with `--json` and `--help` known to every one. */
-export function parseClientArgs<O extends Options>(args: readonly string[], options: O, command: string) {
+/** Runs a command's `parseArgs`, turning Node's complaint into a usage error (exit 2) that says where help is. */
+export function parseClientArgs<T>(command: string, parse: () => T): T {
   try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
+    return parse();
   } catch (error) {
     // Node's text for an unknown option runs on about `--` and positionals: its first sentence says it.
     const message = (error as Error).message.split(/\.\s/)[0] ?? '';

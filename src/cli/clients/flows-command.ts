@@ -1,8 +1,9 @@
+import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.ts';
 import type { FlowView } from '../../server/backend.ts';
 import type { CliIo } from '../io.ts';
 import { ExitCode, UsageError } from '../usage.ts';
-import { parseClientArgs, runClient, writeJson } from './client-command.ts';
+import { CLIENT_OPTIONS, parseClientArgs, runClient, writeJson } from './client-command.ts';
 import { relative, table, when } from './format.ts';
 
 const HELP = `flowtel flows [--json]
@@ -13,7 +14,9 @@ runs are in flight. Serve is found at FLOWTEL_API_URL (default http://127.0.0.1:
 
 /** `flowtel flows`: `GET /api/v1/flows` as a table. */
 export async function flowsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseClientArgs(args, {}, 'flows');
+  const { values, positionals } = parseClientArgs('flows', () =>
+    parseArgs({ args: [...args], allowPositionals: true, options: CLIENT_OPTIONS }),
+  );
   if (values.help) {
     io.stdout.write(HELP);
     return ExitCode.COMPLETED;

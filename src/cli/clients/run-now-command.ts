@@ -1,9 +1,10 @@
+import { parseArgs } from 'node:util';
 import type { RunSummary } from '../../history/types.ts';
 import type { CliIo } from '../io.ts';
 import { nonTextParams, parseParams } from '../params-args.ts';
 import { ExitCode, UsageError } from '../usage.ts';
 import { type ApiClient, RequestRefused } from './api-client.ts';
-import { parseClientArgs, runClient, writeJson } from './client-command.ts';
+import { CLIENT_OPTIONS, parseClientArgs, runClient, writeJson } from './client-command.ts';
 
 const HELP = `flowtel run-now <flow> [--param key=value ...] [--params-json '{...}'] [--json]
 
@@ -16,10 +17,16 @@ type StartedRun = RunSummary & { readonly traceUrl: string | null };
 
 /** `flowtel run-now <flow>`: `POST /api/v1/flows/:name/runs`. */
 export async function runNowCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseClientArgs(
-    args,
-    { param: { type: 'string', multiple: true, short: 'p' }, 'params-json': { type: 'string' } },
-    'run-now',
+  const { values, positionals } = parseClientArgs('run-now', () =>
+    parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        param: { type: 'string', multiple: true, short: 'p' },
+        'params-json': { type: 'string' },
+        ...CLIENT_OPTIONS,
+      },
+    }),
   );
   if (values.help) {
     io.stdout.write(HELP);

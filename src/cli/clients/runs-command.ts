@@ -1,9 +1,10 @@
+import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.ts';
 import type { RunPage } from '../../history/types.ts';
 import { RUNS_LIMIT } from '../../server/query.ts';
 import type { CliIo } from '../io.ts';
 import { ExitCode, UsageError } from '../usage.ts';
-import { parseClientArgs, runClient, writeJson } from './client-command.ts';
+import { CLIENT_OPTIONS, parseClientArgs, runClient, writeJson } from './client-command.ts';
 import { duration, table, when } from './format.ts';
 
 const HELP = `flowtel runs [--flow name] [--state type|name] [--limit n] [--json]
@@ -17,10 +18,17 @@ const MAX_LIMIT = RUNS_LIMIT.max;
 
 /** `flowtel runs`: `GET /api/v1/runs` as a table. */
 export async function runsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseClientArgs(
-    args,
-    { flow: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
-    'runs',
+  const { values, positionals } = parseClientArgs('runs', () =>
+    parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        flow: { type: 'string' },
+        state: { type: 'string' },
+        limit: { type: 'string' },
+        ...CLIENT_OPTIONS,
+      },
+    }),
   );
   if (values.help) {
     io.stdout.write(HELP);

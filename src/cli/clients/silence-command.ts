@@ -1,10 +1,11 @@
+import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.ts';
 import { DurationError, parseDuration } from '../../duration.ts';
 import type { SilenceView } from '../../server/views.ts';
 import type { CliIo } from '../io.ts';
 import { ExitCode, UsageError } from '../usage.ts';
 import type { ApiClient } from './api-client.ts';
-import { parseClientArgs, runClient, writeJson } from './client-command.ts';
+import { CLIENT_OPTIONS, parseClientArgs, runClient, writeJson } from './client-command.ts';
 import { table, when } from './format.ts';
 
 const HELP = `flowtel silence add --matcher key=value ... (--until <time> | --for <duration>) [--comment text]
@@ -25,15 +26,18 @@ export async function silenceCommand(args: readonly string[], io: CliIo): Promis
     io.stdout.write(HELP);
     return sub === undefined ? ExitCode.USAGE : ExitCode.COMPLETED;
   }
-  const { values, positionals } = parseClientArgs(
-    rest,
-    {
-      matcher: { type: 'string', multiple: true, short: 'm' },
-      until: { type: 'string' },
-      for: { type: 'string' },
-      comment: { type: 'string' },
-    },
-    'silence',
+  const { values, positionals } = parseClientArgs('silence', () =>
+    parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        matcher: { type: 'string', multiple: true, short: 'm' },
+        until: { type: 'string' },
+        for: { type: 'string' },
+        comment: { type: 'string' },
+        ...CLIENT_OPTIONS,
+      },
+    }),
   );
   if (values.help) {
     io.stdout.write(HELP);
