@@ -49,7 +49,25 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       const { describeCommand } = await import('./describe-command.ts');
       return describeCommand(rest, io);
     }
+    case 'runs': {
+      const { runsCommand } = await import('./clients/runs-command.ts');
+      return runsCommand(rest, io);
+    }
+    case 'flows': {
+      const { flowsCommand } = await import('./clients/flows-command.ts');
+      return flowsCommand(rest, io);
+    }
+    case 'silence': {
+      const { silenceCommand } = await import('./clients/silence-command.ts');
+      return silenceCommand(rest, io);
+    }
+    case 'run-now': {
+      const { runNowCommand } = await import('./clients/run-now-command.ts');
+      return runNowCommand(rest, io);
+    }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: run, rules, notify; see flowtel --help)`);
+      throw new UsageError(
+        `unknown command '${command}' (commands: run, rules, notify, runs, flows, silence, run-now; see flowtel --help)`,
+      );
   }
 }

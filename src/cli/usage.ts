@@ -22,6 +22,13 @@ Usage:
   flowtel notify test <channel> [--rules dir]
   flowtel --help | flowtel <command> --help
 
+Clients of a running flowtel serve (FLOWTEL_API_URL, default http://127.0.0.1:4100; FLOWTEL_API_TOKEN):
+  flowtel runs [--flow name] [--state type|name] [--limit n] [--json]
+  flowtel flows [--json]
+  flowtel silence add --matcher key=value ... (--until <time> | --for <duration>) [--comment text]
+  flowtel silence list | flowtel silence expire <id>
+  flowtel run-now <flow> [--param key=value ...] [--params-json '{...}'] [--json]
+
 Environment: OTEL_EXPORTER_OTLP_ENDPOINT (where telemetry goes), FLOWTEL_TRACE_URL (trace link
 template, {traceId} replaced), FLOWTEL_ALERTING=off, FLOWTEL_HOME, FLOWTEL_MAX_TASK_SPANS,
 FLOWTEL_LOAD_TIMEOUT (how long a flow or rules file may take to load, default 30s).

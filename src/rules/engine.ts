@@ -74,6 +74,12 @@ export interface RulesEngine {
   flush(): void;
   /** Current alert states (firing, or resolved and not yet notified). */
   alerts(): AlertState[];
+  /**
+   * Marks the firing alert with this fingerprint acknowledged at `at` (epoch ms): no repeats while it stays
+   * firing; its resolution is still sent, and the mark goes with it. Stored with the alert's state, so it
+   * outlives a restart. Acknowledging again keeps the first time. Undefined when no such alert fires.
+   */
+  acknowledge(fingerprint: string, at: number): AlertState | undefined;
   /** How much work transitions cost (the rule index is tested with it) and what the engine remembers. */
   stats(): EngineStats;
   /** Cancels every timer; the engine ignores later input. Alert states stay in the store. */
@@ -236,8 +242,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
 
   function resolve(rule: Rule, existing: AlertState, event: AlertEvent): void {
     if (existing.status !== 'firing') return;
+    // An acknowledgement holds for one firing: if the alert fires again, it is news again.
+    const { acknowledgedAt: _acknowledgedAt, ...unacknowledged } = existing;
     book.put({
-      ...existing,
+      ...unacknowledged,
       status: 'resolved',
       endsAt: new Date(event.at).toISOString(),
       summary: event.summary,
@@ -315,6 +323,14 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     for (const rule of rules) if (names.has(rule.name)) groups.changed(rule);
   }
 
+  function acknowledge(fingerprint: string, at: number): void {
+    const state = book.get(fingerprint);
+    if (state?.status !== 'firing' || state.acknowledgedAt !== undefined) return;
+    book.put({ ...state, acknowledgedAt: new Date(at).toISOString() });
+    const rule = rules.find((r) => r.name === state.rule);
+    if (rule !== undefined) groups.acknowledged(rule);
+  }
+
   const engine: RulesEngine = {
     process(record) {
       if (closed) return;
@@ -344,6 +360,12 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     alerts: () => {
       lateness.settle();
       return book.list();
+    },
+    acknowledge(fingerprint, at) {
+      if (closed) return undefined;
+      timers.runDue(() => acknowledge(fingerprint, at));
+      const state = book.get(fingerprint);
+      return state?.status === 'firing' ? state : undefined;
     },
     stats: () => ({
       transitions,
