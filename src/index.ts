@@ -17,7 +17,7 @@ export {
 export { FLOW_BRAND, isFlow, isTask, TASK_BRAND } from './runtime/brand.ts';
 export { type CurrentRun, currentRun } from './runtime/current-run.ts';
 export { type Flow, flow } from './runtime/flow.ts';
-export type { FlowOptions, Schedule } from './runtime/flow-options.ts';
+export type { FlowOptions } from './runtime/flow-options.ts';
 export { onTransition, type TransitionListener } from './runtime/hub.ts';
 export { log, type RunLogger } from './runtime/log.ts';
 export type { StandardSchema } from './runtime/params.ts';
@@ -27,3 +27,4 @@ export { isFinal, type State, type StateName, StateNames, StateType } from './ru
 export { type Task, task } from './runtime/task.ts';
 export type { Duration, TaskOptions } from './runtime/task-options.ts';
 export type { ErrorInfo, ObservedTransition, TransitionRecord } from './runtime/transition.ts';
+export type { CatchUp, Overlap, Schedule, SchedulingOptions } from './schedule/flow-schedules.ts';

@@ -15,6 +15,11 @@ export interface AlertState extends Omit<Alert, 'id'> {
    * it does not postpone the next one).
    */
   readonly lastNotifiedAt?: string;
+  /**
+   * ISO time someone acknowledged the firing alert (serve's `POST /api/v1/alerts/:id/ack`): no repeats
+   * are sent while it stays firing. Cleared when it resolves; the resolution is still sent.
+   */
+  readonly acknowledgedAt?: string;
   /** What the condition needs to resolve the alert after a restart. */
   readonly memory?: AlertMemory;
 }

@@ -11,16 +11,35 @@ const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
 
 /**
  * Imports the user's file and picks the flow to run: the only flow it exports, or the one named by
- * `--flow` (its flow name or export name). Flows are recognised by their brand, so a file that uses
- * another copy of flowtel works too. TypeScript files load through tsx, registered only when needed.
- * A file that does not load (a syntax error, a throw, a top-level await past `timeoutMs`) is a usage
- * error that names it.
+ * `--flow` (its flow name or export name). A file that does not load, or exports no flow, is a usage
+ * error that names it (see `importFlows`).
  */
 export async function loadFlow(
   file: string,
   wanted: string | undefined,
   timeoutMs: number,
 ): Promise<AnyFlow> {
+  const unique = await importFlows(file, timeoutMs);
+  if (unique.length === 0) throw new UsageError(`${file} exports no flow: export one made with flow(...)`);
+  if (wanted !== undefined) {
+    const match = unique.find(([exportName, value]) => value.flowName === wanted || exportName === wanted);
+    if (!match) {
+      throw new UsageError(`${file} has no flow named '${wanted}'; it has: ${describe(unique)}`);
+    }
+    return match[1];
+  }
+  if (unique.length > 1)
+    throw new UsageError(`${file} exports several flows; pick one with --flow: ${describe(unique)}`);
+  return unique[0]![1];
+}
+
+/**
+ * The flows a file exports, each once (under one of its export names). Flows are recognised by
+ * their brand, so a file that uses another copy of flowtel works too. TypeScript files load through
+ * tsx, registered only when needed. A file that does not load (a syntax error, a throw, a top-level
+ * await past `timeoutMs`) is a usage error that names it.
+ */
+export async function importFlows(file: string, timeoutMs: number): Promise<Array<[string, AnyFlow]>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`cannot find ${file}`);
   if (TYPESCRIPT.test(path)) await registerTypeScript();
@@ -31,18 +50,10 @@ export async function loadFlow(
     throw new UsageError(`${file} does not load: ${loadFailure(error)}`);
   }
   const flows = exportedValues(module).filter(([, value]) => isFlow(value)) as Array<[string, AnyFlow]>;
-  const unique = [...new Map(flows.map(([name, value]) => [value, name])).entries()];
-  if (unique.length === 0) throw new UsageError(`${file} exports no flow: export one made with flow(...)`);
-  if (wanted !== undefined) {
-    const match = unique.find(([value, exportName]) => value.flowName === wanted || exportName === wanted);
-    if (!match) {
-      throw new UsageError(`${file} has no flow named '${wanted}'; it has: ${describe(unique)}`);
-    }
-    return match[0];
-  }
-  if (unique.length > 1)
-    throw new UsageError(`${file} exports several flows; pick one with --flow: ${describe(unique)}`);
-  return unique[0]![0];
+  return [...new Map(flows.map(([name, value]) => [value, name])).entries()].map(([value, name]) => [
+    name,
+    value,
+  ]);
 }
 
 async function registerTypeScript(): Promise<void> {
@@ -75,9 +86,9 @@ function exportedValues(module: Record<string, unknown>): Array<[string, unknown
   return entries;
 }
 
-function describe(flows: Array<[AnyFlow, string]>): string {
+function describe(flows: Array<[string, AnyFlow]>): string {
   return flows
-    .map(([value, exportName]) =>
+    .map(([exportName, value]) =>
       value.flowName === exportName ? exportName : `${value.flowName} (export ${exportName})`,
     )
     .join(', ');

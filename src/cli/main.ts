@@ -48,9 +48,30 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       const { notifyCommand } = await import('./notify-command.ts');
       return notifyCommand(rest, io);
     }
+    // Internal, for serve's catalog: not in the help.
+    case 'describe': {
+      const { describeCommand } = await import('./describe-command.ts');
+      return describeCommand(rest, io);
+    }
+    case 'runs': {
+      const { runsCommand } = await import('./clients/runs-command.ts');
+      return runsCommand(rest, io);
+    }
+    case 'flows': {
+      const { flowsCommand } = await import('./clients/flows-command.ts');
+      return flowsCommand(rest, io);
+    }
+    case 'silence': {
+      const { silenceCommand } = await import('./clients/silence-command.ts');
+      return silenceCommand(rest, io);
+    }
+    case 'run-now': {
+      const { runNowCommand } = await import('./clients/run-now-command.ts');
+      return runNowCommand(rest, io);
+    }
     default:
       throw new UsageError(
-        `unknown command '${command}' (commands: run, serve, rules, notify; see flowtel --help)`,
+        `unknown command '${command}' (commands: run, serve, rules, notify, runs, flows, silence, run-now; see flowtel --help)`,
       );
   }
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { traceUrl, traceUrlTemplate } from '../alerts/trace-link.ts';
+import { systemClock } from '../clock.ts';
 import { readLoadTimeout, readSettings } from '../config.ts';
 import { humanDuration } from '../duration.ts';
 import { ConfigError, ParameterValidationError } from '../errors.ts';
@@ -13,6 +14,7 @@ import type { CliIo } from './io.ts';
 import { loadFlow } from './load-flow.ts';
 import { nonTextParams, parseParams } from './params-args.ts';
 import { openRecordFile } from './record-file.ts';
+import { forgetRunIdentity, readRunIdentity, serveChild } from './serve/worker-child.ts';
 import { ExitCode, RUN_HELP, UsageError } from './usage.ts';
 import { PipeView, type RunView } from './view/pipe-view.ts';
 import { TtyView } from './view/tty-view.ts';
@@ -37,6 +39,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument '${positionals[1]}' (parameters go in --param key=value)`);
   checkSettings(io.env);
+  const identity = readRunIdentity(io.env);
+  const serve = serveChild(io.env);
+  forgetRunIdentity();
 
   const flow = await loadFlow(file, values.flow, readLoadTimeout(io.env));
   const params = await checkedParams(
@@ -44,7 +49,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     flow.options.schema,
     values.param ?? [],
     values['params-json'],
-  );
+  ).catch(async (error: unknown) => {
+    await serve?.refused(error);
+    throw error;
+  });
+  const lock = values.lock ? await lockFlow(flow.flowName, io) : undefined;
+  if (lock?.ok === false) return ExitCode.LOCKED;
   // Alerts and delivery notes go to stderr, through the live view while it is on screen.
   let print: (text: string) => void = (text) => io.stderr.write(text);
   const recording = values.record === undefined ? undefined : openRecordFile(values.record, (t) => print(t));
@@ -67,15 +77,21 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       );
   print = (text) => view.print(text);
   const stopObserving = onTransition((record) => {
+    serve?.observe(record);
     view.onTransition(record);
     recording?.write(record);
   });
   const stop = new AbortController();
   const signals = handleSignals(stop, io);
+  serve?.onDisconnect(() => {
+    io.stderr.write('flowtel: serve went away, cancelling the run\n');
+    stop.abort();
+  });
   let record: FlowRunRecord;
   try {
-    record = await flow.run(params as never, { signal: stop.signal });
+    record = await flow.run(params as never, { signal: stop.signal, ...identity });
   } finally {
+    lock?.release();
     stopObserving();
     view.close();
     print = (text) => io.stderr.write(text);
@@ -96,6 +112,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     interrupted.then(() => alerts).then(() => 'interrupted' as const),
   ]);
   signals.done();
+  await serve?.flush();
   if (outcome === 'interrupted') return signals.exitCode() ?? ExitCode.SIGINT;
   const [, telemetry] = outcome;
   if (
@@ -124,6 +141,36 @@ function checkSettings(env: CliIo['env']): void {
 }
 
 /**
+ * `--lock`: the flow's lock in FLOWTEL_HOME's store, held (and renewed) until the run ends; when another
+ * run holds it, says who in one line and starts nothing.
+ */
+async function lockFlow(flowName: string, io: CliIo) {
+  const { openDatabase } = await import('../store/sqlite.ts');
+  const { holdRunLock, SqliteFlowLocks } = await import('../store/flow-locks.ts');
+  const db = await openDatabase({ env: io.env });
+  const held = holdRunLock(new SqliteFlowLocks(db, { clock: systemClock }), flowName, () =>
+    io.stderr.write(`flowtel: the lock of flow '${flowName}' lapsed and was taken over by another run\n`),
+  );
+  if (!held.ok) {
+    const { pid, host, since } = held.heldBy;
+    io.stderr.write(
+      `flow '${flowName}' is already running (pid ${pid} on ${host}, since ${new Date(since).toISOString()}); not started\n`,
+    );
+    db.close();
+    return held;
+  }
+  const release = () => {
+    process.off('exit', release);
+    if (!db.open) return;
+    held.release();
+    db.close();
+  };
+  // Also when a later step refuses to start the run (a usage error ends the process).
+  process.once('exit', release);
+  return { ok: true as const, release };
+}
+
+/**
  * Why embedded alerting cannot start, as a usage error that says which part is at fault: the rules, or
  * the store that keeps alert state (a damaged `flowtel.db` is not a rules problem). Anything else is
  * unexpected and keeps its stack.
@@ -149,6 +196,7 @@ function parse(args: readonly string[]) {
         'params-json': { type: 'string' },
         record: { type: 'string' },
         rules: { type: 'string' },
+        lock: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -202,6 +250,7 @@ function refuse(flowName: string, issues: ParameterValidationError['issues']): n
   );
   throw new UsageError(
     `invalid parameters for flow '${flowName}' (no run was started):\n${lines.join('\n')}`,
+    { cause: new ParameterValidationError(flowName, issues) },
   );
 }
 

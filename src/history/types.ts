@@ -105,6 +105,12 @@ export interface InFlightRun {
 export interface RunHistory {
   /** Records one transition of a flow run (or of a task run inside one, by its `flowRunId`). */
   record(record: TransitionRecord, source: RunSource): RecordOutcome;
+  /**
+   * serve's verdict that a run in flight crashed (heartbeats stopped, its process died, or the serve that
+   * watched it died): records a Crashed transition and returns it for the rules engine, or undefined
+   * when the run is unknown or already final. A later genuine final transition of the run overturns it.
+   */
+  crashed(runId: string, atMs: number, message: string): TransitionRecord | undefined;
   /** A heartbeat of a run in flight: when it was heard and the interval it announced. */
   heard(runId: string, atMs: number, intervalMs: number | undefined): void;
   get(id: string): RunDetail | undefined;

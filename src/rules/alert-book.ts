@@ -43,6 +43,11 @@ export class AlertBook {
     return state;
   }
 
+  /** The state with this fingerprint, if any. */
+  get(fingerprint: string): AlertState | undefined {
+    return this.#states.get(fingerprint);
+  }
+
   /** An identity for a stored state (to resume what a previous engine left). */
   identityOf(state: AlertState): Identity {
     return new Identity(state.rule, this.#keys.get(state.fingerprint), state.labels, state.fingerprint);

@@ -69,13 +69,13 @@ export async function startAlerting(options: StartAlertingOptions = {}): Promise
   // Off, the engine sees no runs: watching schedules would only call every flow late.
   const unsubscribe = enabled ? onTransition((record) => engine.process(record)) : () => {};
   const unwatchSchedules = enabled
-    ? onFlowSchedule(({ flow, schedule }) => {
-        try {
-          engine.registerSchedule(flow, schedule);
-        } catch (error) {
-          warn(`the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`);
-        }
-      })
+    ? // Schedules were checked when their flow was defined: registering them cannot fail.
+      onFlowSchedule(({ flow, schedules }) =>
+        engine.registerSchedule(
+          flow,
+          schedules.map(({ id, spec }) => ({ ...spec, name: id })),
+        ),
+      )
     : () => {};
   const flush = async () => {
     engine.flush();

@@ -3,7 +3,7 @@ import { type AlertState, type AlertStateStore, InMemoryAlertStateStore } from '
 import type { Notification } from '../alerts/types.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { TransitionRecord } from '../runtime/transition.ts';
-import type { ScheduleSpec } from '../schedule/slots.ts';
+import type { Schedule } from '../schedule/flow-schedules.ts';
 import { TimerQueue } from '../schedule/timer-queue.ts';
 import { AlertBook } from './alert-book.ts';
 import type { AlertEvent, ConditionContext, RunInfo } from './conditions/context.ts';
@@ -57,8 +57,16 @@ export const DEFAULT_MAX_RUNS_IN_FLIGHT = 10_000;
 export interface RulesEngine {
   /** Evaluates one transition record; notifications due now are sent before it returns. */
   process(record: TransitionRecord): void;
-  /** Watches a flow's own schedule for the flow-late rules that do not carry one. */
-  registerSchedule(flow: string, schedule: ScheduleSpec): void;
+  /**
+   * Watches the schedules a flow declares (one or several, each its own alert identity, labelled with
+   * its name or description) for the flow-late rules that do not carry one; a later call for the same
+   * flow replaces them. Throws OptionsError for a schedule that cannot work.
+   */
+  registerSchedule(
+    flow: string,
+    schedule: Schedule | readonly Schedule[],
+    options?: RegisterScheduleOptions,
+  ): void;
   addSilence(silence: SilenceInput): ActiveSilence;
   removeSilence(id: string): boolean;
   silences(): ActiveSilence[];
@@ -66,10 +74,25 @@ export interface RulesEngine {
   flush(): void;
   /** Current alert states (firing, or resolved and not yet notified). */
   alerts(): AlertState[];
+  /**
+   * Marks the firing alert with this fingerprint acknowledged at `at` (epoch ms): no repeats while it stays
+   * firing; its resolution is still sent, and the mark goes with it. Stored with the alert's state, so it
+   * outlives a restart. Acknowledging again keeps the first time. Undefined when no such alert fires.
+   */
+  acknowledge(fingerprint: string, at: number): AlertState | undefined;
   /** How much work transitions cost (the rule index is tested with it) and what the engine remembers. */
   stats(): EngineStats;
   /** Cancels every timer; the engine ignores later input. Alert states stay in the store. */
   close(): void;
+}
+
+export interface RegisterScheduleOptions {
+  /**
+   * When a run of the flow last started (epoch ms), as a run history remembers it across a restart: the
+   * slots after it are judged, so those missed while nothing watched fire at once, saying how many.
+   * @default slots from now on only
+   */
+  readonly lastStartedAt?: number;
 }
 
 export interface EngineStats {
@@ -219,8 +242,10 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
 
   function resolve(rule: Rule, existing: AlertState, event: AlertEvent): void {
     if (existing.status !== 'firing') return;
+    // An acknowledgement holds for one firing: if the alert fires again, it is news again.
+    const { acknowledgedAt: _acknowledgedAt, ...unacknowledged } = existing;
     book.put({
-      ...existing,
+      ...unacknowledged,
       status: 'resolved',
       endsAt: new Date(event.at).toISOString(),
       summary: event.summary,
@@ -298,13 +323,22 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     for (const rule of rules) if (names.has(rule.name)) groups.changed(rule);
   }
 
+  function acknowledge(fingerprint: string, at: number): void {
+    const state = book.get(fingerprint);
+    if (state?.status !== 'firing' || state.acknowledgedAt !== undefined) return;
+    book.put({ ...state, acknowledgedAt: new Date(at).toISOString() });
+    const rule = rules.find((r) => r.name === state.rule);
+    if (rule !== undefined) groups.acknowledged(rule);
+  }
+
   const engine: RulesEngine = {
     process(record) {
       if (closed) return;
       timers.runDue(() => evaluate(record)); // then the timers it made due, and the step's changes are saved
     },
-    registerSchedule(flow, schedule) {
-      timers.runDue(() => lateness.registerSchedule(flow, schedule));
+    registerSchedule(flow, schedule, { lastStartedAt } = {}) {
+      const schedules: readonly Schedule[] = Array.isArray(schedule) ? schedule : [schedule as Schedule];
+      timers.runDue(() => lateness.registerSchedules(flow, schedules, lastStartedAt));
     },
     addSilence(input) {
       const silence: Silence = SilenceSchema.parse(input);
@@ -326,6 +360,12 @@ export function createRulesEngine(options: RulesEngineOptions): RulesEngine {
     alerts: () => {
       lateness.settle();
       return book.list();
+    },
+    acknowledge(fingerprint, at) {
+      if (closed) return undefined;
+      timers.runDue(() => acknowledge(fingerprint, at));
+      const state = book.get(fingerprint);
+      return state?.status === 'firing' ? state : undefined;
     },
     stats: () => ({
       transitions,

@@ -14,7 +14,8 @@ import type { Silences } from './silences.ts';
  *   with the alerts that resolved (only those that were announced, and only with `sendResolved`);
  * - while alerts stay firing, a `repeat` with all of them every `repeatInterval` (timed from the stored
  *   `lastNotifiedAt`, so a restarted engine re-arms it);
- * - silenced alerts are left out but keep their state; when a silence ends, what still fires is sent.
+ * - silenced alerts are left out but keep their state; when a silence ends, what still fires is sent;
+ * - acknowledged alerts are not repeated (someone is on it); their resolution is still sent.
  */
 export interface GroupDeps {
   readonly clock: Clock;
@@ -104,6 +105,11 @@ export class NotificationGroups {
     }
   }
 
+  /** An alert of `rule` was acknowledged: its repeat clock no longer counts it. */
+  acknowledged(rule: Rule): void {
+    this.scheduleRepeat(rule);
+  }
+
   private flush(rule: Rule): void {
     const { book, clock } = this.deps;
     this.deps.settle();
@@ -131,14 +137,13 @@ export class NotificationGroups {
   /**
    * The group's next repeat: `repeatInterval` after the alert announced longest ago, so an alert that
    * fires later does not postpone the repeat of one already firing. A repeat carries every announced
-   * alert still firing (one message, not one per alert) and restarts their repeat clocks.
+   * alert still firing and not acknowledged (one message, not one per alert) and restarts their repeat clocks.
    */
   private scheduleRepeat(rule: Rule): void {
     const group = this.group(rule.name);
     let oldest = Number.POSITIVE_INFINITY;
     for (const a of this.deps.book.states(rule.name)) {
-      if (a.status === 'firing' && a.notified)
-        oldest = Math.min(oldest, Date.parse(a.lastNotifiedAt ?? a.startsAt));
+      if (repeats(a)) oldest = Math.min(oldest, Date.parse(a.lastNotifiedAt ?? a.startsAt));
     }
     const due = oldest + rule.repeatInterval;
     if (group.cancelRepeat !== undefined && group.repeatAt === due) return; // already on its way
@@ -152,7 +157,7 @@ export class NotificationGroups {
       const now = this.deps.clock.now();
       const sentAt = new Date(now).toISOString();
       const still: AlertState[] = [];
-      for (const alert of this.announced(rule)) {
+      for (const alert of this.repeating(rule)) {
         this.deps.book.put({ ...alert, lastNotifiedAt: sentAt });
         if (!this.deps.silences.silenced(alert, now)) still.push(alert);
       }
@@ -161,8 +166,8 @@ export class NotificationGroups {
     });
   }
 
-  private announced(rule: Rule): AlertState[] {
-    return this.deps.book.list(rule.name).filter((a) => a.status === 'firing' && a.notified);
+  private repeating(rule: Rule): AlertState[] {
+    return this.deps.book.list(rule.name).filter(repeats);
   }
 
   private send(
@@ -199,7 +204,18 @@ export class NotificationGroups {
   }
 }
 
+/** Whether an alert is due repeats: announced, still firing, and nobody acknowledged it. */
+function repeats(alert: AlertState): boolean {
+  return alert.status === 'firing' && alert.notified && alert.acknowledgedAt === undefined;
+}
+
 export function toAlert(state: AlertState): Alert {
-  const { notified: _notified, lastNotifiedAt: _lastNotifiedAt, memory: _memory, ...alert } = state;
+  const {
+    notified: _notified,
+    lastNotifiedAt: _lastNotifiedAt,
+    memory: _memory,
+    acknowledgedAt: _acknowledgedAt,
+    ...alert
+  } = state;
   return { id: `${state.fingerprint}-${Date.parse(state.startsAt)}`, ...alert };
 }

@@ -31,6 +31,7 @@ export {
   createRulesEngine,
   type EngineStats,
   type NotificationSink,
+  type RegisterScheduleOptions,
   type RulesEngine,
   type RulesEngineOptions,
 } from './engine.ts';

@@ -74,7 +74,9 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
     case 'invalid_union': {
       const options = unionOptions(issue);
-      return options === undefined ? issue.message : oneOf(options, value);
+      if (options !== undefined) return oneOf(options, value);
+      // A union of shapes (a time: ISO string, Date or epoch ms) says only "Invalid input" when it is absent.
+      return value === undefined ? 'is missing' : issue.message;
     }
     case 'invalid_value':
       return oneOf(issue.values, value);

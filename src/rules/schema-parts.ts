@@ -1,6 +1,6 @@
-import { Cron } from 'croner';
 import { z } from 'zod';
 import { DurationError, type DurationInput, parseDuration } from '../duration.ts';
+import { cronProblem, isTimeZone } from '../schedule/spec.ts';
 
 export type { DurationInput, DurationUnit } from '../duration.ts';
 
@@ -33,29 +33,11 @@ export const TimeZone = z.string().refine(isTimeZone, {
     `must be an IANA time zone such as 'Europe/Berlin' or 'UTC', got ${JSON.stringify(issue.input)}`,
 });
 
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A cron expression croner accepts (5 fields, or 6 with seconds); the reason is croner's own words. */
 export const CronExpression = z.string().superRefine((expr, ctx) => {
   const problem = cronProblem(expr);
   if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid cron expression: ${problem}` });
 });
-
-export function cronProblem(expr: string): string | undefined {
-  try {
-    new Cron(expr, { paused: true });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, '');
-  }
-}
 
 /** A point in time: an ISO-8601 string with a zone, a Date or epoch milliseconds. Out: epoch milliseconds. */
 export const Instant = z

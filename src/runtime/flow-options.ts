@@ -1,20 +1,22 @@
 import { defaults } from '../config.ts';
 import { OptionsError } from '../errors.ts';
+import {
+  type FlowSchedule,
+  resolveScheduling,
+  type Schedule,
+  type SchedulingOptions,
+} from '../schedule/flow-schedules.ts';
 import type { ParamRecording } from '../telemetry/redact.ts';
 import type { StandardSchema } from './params.ts';
 import { secretPathsOf } from './secret-params.ts';
 import { type Duration, optionDuration } from './task-options.ts';
 
-/** When a flow runs on its own, for `flowtel serve` and for `flow-late` alert rules. */
-export type Schedule =
-  | { readonly cron: string; readonly timezone?: string }
-  | { readonly interval: Duration; readonly anchor?: string };
-
-export interface FlowOptions<S extends StandardSchema | undefined = StandardSchema | undefined> {
+/** How a flow is defined; its scheduling options (`schedule`, `overlap`, ...) are `SchedulingOptions`. */
+export interface FlowOptions<S extends StandardSchema | undefined = StandardSchema | undefined>
+  extends SchedulingOptions {
   readonly name: string;
   /** Parameter schema (zod or any Standard Schema); defaults apply before the run starts. */
   readonly params?: S;
-  readonly schedule?: Schedule;
   readonly tags?: readonly string[];
   /** Limit of the whole run; its signal aborts and it ends TimedOut. @default none */
   readonly timeout?: Duration;
@@ -33,8 +35,16 @@ export interface FlowOptions<S extends StandardSchema | undefined = StandardSche
 export interface ResolvedFlowOptions {
   readonly name: string;
   readonly schema: StandardSchema | undefined;
-  readonly schedule: Schedule | undefined;
+  /** The schedule as declared (one or several), for tools that describe the flow. */
+  readonly schedule: Schedule | readonly Schedule[] | undefined;
+  /** Every declared schedule, checked, with its id. */
+  readonly schedules: readonly FlowSchedule[];
+  readonly overlap: NonNullable<FlowOptions['overlap']>;
+  /** Null: no limit. */
+  readonly concurrency: number | null;
+  readonly catchUp: NonNullable<FlowOptions['catchUp']>;
   readonly tags: readonly string[];
+  readonly description: string | undefined;
   readonly timeoutMs: number | undefined;
   /** Paths of the parameters marked secret (see `RedactOptions.secretPaths`). */
   readonly secretPaths: readonly (readonly string[])[];
@@ -61,7 +71,9 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     name: options.name,
     schema,
     schedule: options.schedule,
+    ...resolveScheduling(options.name, options),
     tags: Object.freeze([...tags]),
+    description: options.description,
     timeoutMs: options.timeout === undefined ? undefined : optionDuration(options.timeout, field('timeout')),
     secretPaths: [...(options.secrets ?? []).map((name) => name.split('.')), ...secretPathsOf(schema)],
     recordParams: options.recordParams,

@@ -5,7 +5,7 @@ import { type FlowOptions, type ResolvedFlowOptions, resolveFlowOptions } from '
 import type { InferInput, InferOutput, StandardSchema } from './params.ts';
 import { type RunOptions, runFlow } from './run-flow.ts';
 import type { FlowRunRecord } from './run-record.ts';
-import { registerFlowSchedule } from './schedules.ts';
+import { registerFlowSchedules } from './schedules.ts';
 
 /**
  * A flow: call it for its result (or a `FlowRunError`), or `.run()` it for the run record (never throws).
@@ -32,7 +32,7 @@ export function flow(options: FlowOptions, fn: (params: never) => unknown): Flow
   if (typeof fn !== 'function')
     throw new OptionsError(`flow '${resolved.name}': the second argument must be a function`);
   // Registered only once the definition is known to be good: a flow that failed to define never runs.
-  if (resolved.schedule) registerFlowSchedule(resolved.name, resolved.schedule);
+  if (resolved.schedules.length > 0) registerFlowSchedules(resolved.name, resolved.schedules);
   const run = (params: unknown, runOptions?: RunOptions) => runFlow(resolved, fn, params, runOptions);
   const call = async (params: unknown, runOptions?: RunOptions) => {
     const record = await run(params, runOptions);

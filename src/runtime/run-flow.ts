@@ -12,6 +12,7 @@ import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
 import { FlowRun } from './flow-run.ts';
 import { validateParams } from './params.ts';
+import { chosenRunId } from './run-id.ts';
 import { crashedRecord, type FlowRunRecord, type Outcome, toRecord } from './run-record.ts';
 import { linkSignals } from './run-signals.ts';
 import { now } from './runtime-clock.ts';
@@ -22,6 +23,12 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** When the run was due (set by schedulers): recorded with the lateness of its start. */
   readonly scheduledAt?: Date | string | number;
+  /**
+   * The run's id, chosen by the caller (serve knows a run's id before its child process starts): a
+   * UUID or a URL-safe token (see `RUN_ID_ALLOWED`); any other value ends the run Failed, under a new
+   * id. Applies to this run only, not to its subflows. @default a new UUID
+   */
+  readonly flowRunId?: string;
   /** Keep the records of every task run, not only those that failed or retried. @default 'failed' */
   readonly taskRuns?: 'failed' | 'all';
 }
@@ -38,7 +45,7 @@ export async function runFlow(
     return await runTraced(options, fn, input, runOptions ?? {}, started);
   } catch (crash) {
     // flowtel broke before it could even trace the run: still a record, never a rejection.
-    return crashedRecord(options, crash, started);
+    return crashedRecord(options, crash, started, runOptions?.flowRunId);
   }
 }
 
@@ -55,7 +62,10 @@ async function runTraced(
   const { settings, problem } = settingsOrDefaults();
   const scheduled = scheduledTime(runOptions.scheduledAt);
   const scheduledAt = scheduled instanceof Error ? undefined : scheduled;
-  const id = randomUUID();
+  const chosenId = chosenRunId(runOptions.flowRunId);
+  const id = chosenId instanceof Error ? randomUUID() : chosenId;
+  // A bad option is the caller's mistake, made before the body could run: the run ends Failed with it.
+  const refusal = scheduled instanceof Error ? scheduled : chosenId instanceof Error ? chosenId : undefined;
   const run = new FlowRun({
     name: options.name,
     id,
@@ -82,8 +92,8 @@ async function runTraced(
     try {
       if (problem) throw problem;
       outcome =
-        scheduled instanceof Error
-          ? { ok: false, error: scheduled, thrownByBody: true }
+        refusal !== undefined
+          ? { ok: false, error: refusal, thrownByBody: true }
           : await execute(run, options, fn, input, settings.recordParams, settings.heartbeatIntervalMs);
       final = finalState(run, outcome);
       if (final !== 'Completed') {

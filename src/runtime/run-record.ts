@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorInfo } from './errors-info.ts';
 import type { ResolvedFlowOptions } from './flow-options.ts';
+import { isRunId } from './run-id.ts';
 import { now } from './runtime-clock.ts';
 import { type State, type StateName, stateOf } from './state.ts';
 import type { ErrorInfo } from './transition.ts';
@@ -89,14 +90,22 @@ export function toRecord(
   };
 }
 
-/** The record of a run that flowtel could not even start tracing: Crashed, with what broke. */
-export function crashedRecord(options: ResolvedFlowOptions, crash: unknown, started: number): FlowRunRecord {
+/**
+ * The record of a run that flowtel could not even start tracing: Crashed, with what broke, under the
+ * caller's run id when it gave a valid one.
+ */
+export function crashedRecord(
+  options: ResolvedFlowOptions,
+  crash: unknown,
+  started: number,
+  callerId?: string,
+): FlowRunRecord {
   const ended = now();
   const info = errorInfo(crash);
   const state = stateOf('Crashed', ended, `${info.type}: ${info.message}`);
   return {
     flow: options.name,
-    flowRunId: randomUUID(),
+    flowRunId: isRunId(callerId) ? callerId : randomUUID(),
     state,
     states: [state],
     error: crash,

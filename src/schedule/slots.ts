@@ -1,18 +1,14 @@
-import { Cron } from 'croner';
-import { toMillis } from '../clock.ts';
-import { type DurationInput, formatDuration, parseDuration } from '../duration.ts';
+import { describeSchedule, loadCron, type NormalSpec, normalSpec, type ScheduleSpec } from './spec.ts';
+
+export type { ScheduleSpec } from './spec.ts';
 
 /**
- * When a flow is expected to start: a cron expression in a time zone, or a fixed interval from an anchor.
- * Cron next-times come from croner, whose daylight-saving handling we rely on: a time that does not exist
- * (spring forward) runs at the first valid minute after it, a time that happens twice (fall back) once.
+ * When a flow is expected to start, as slots in time. Cron next-times come from croner, whose
+ * daylight-saving handling we rely on: a time that does not exist (spring forward) runs at the first
+ * valid minute after it, a time that happens twice (fall back) once.
  */
-export type ScheduleSpec =
-  | { readonly cron: string; readonly timezone?: string }
-  | { readonly interval: DurationInput | string; readonly anchor?: string | number | Date };
-
 export interface Schedule {
-  /** A stable, readable name: the `schedule` label of flow-late alerts. */
+  /** A stable, readable name (see `describeSchedule`). */
   readonly description: string;
   /** The first slot strictly after `time` (epoch ms), or undefined when the schedule has ended. */
   next(time: number): number | undefined;
@@ -32,15 +28,20 @@ export interface SlotCount {
   readonly more: boolean;
 }
 
+/** Throws OptionsError naming the bad field when the spec cannot work (see `normalSpec`). */
 export function compileSchedule(spec: ScheduleSpec): Schedule {
-  return 'cron' in spec ? cronSchedule(spec.cron, spec.timezone ?? 'UTC') : intervalSchedule(spec);
+  const normal = normalSpec(spec);
+  const description = describeSchedule(normal);
+  if ('cron' in normal) return cronSchedule(normal.cron, normal.timezone, description);
+  if ('at' in normal) return atSchedule(Date.parse(normal.at), description);
+  return intervalSchedule(normal, description);
 }
 
-function cronSchedule(pattern: string, timezone: string): Schedule {
-  const cron = new Cron(pattern, { timezone, paused: true });
+function cronSchedule(pattern: string, timezone: string, description: string): Schedule {
+  const cron = new (loadCron())(pattern, { timezone, paused: true });
   const next = (time: number) => cron.nextRun(new Date(time))?.getTime();
   return {
-    description: `cron ${pattern} ${timezone}`,
+    description,
     next,
     previous: (time) => {
       // croner looks back on its own (strictly before its reference); walking on with next() from its
@@ -63,10 +64,9 @@ function cronSchedule(pattern: string, timezone: string): Schedule {
   };
 }
 
-function intervalSchedule(spec: Extract<ScheduleSpec, { interval: unknown }>): Schedule {
-  const every = parseDuration(spec.interval, 'interval');
-  if (every <= 0) throw new RangeError(`interval must be above 0, got ${every}`);
-  const anchor = spec.anchor === undefined ? 0 : toMillis(spec.anchor);
+function intervalSchedule(spec: Extract<NormalSpec, { interval: number }>, description: string): Schedule {
+  const every = spec.interval;
+  const anchor = spec.anchor === undefined ? 0 : Date.parse(spec.anchor);
   /** Slots are anchor + k·every for k ≥ 0: how many lie at or before `time`. */
   const upTo = (time: number) => (time < anchor ? 0 : Math.floor((time - anchor) / every) + 1);
   const previous = (time: number) => {
@@ -74,12 +74,24 @@ function intervalSchedule(spec: Extract<ScheduleSpec, { interval: unknown }>): S
     return slots === 0 ? undefined : anchor + (slots - 1) * every;
   };
   return {
-    description: `every ${formatDuration(every)}${spec.anchor === undefined ? '' : ` from ${new Date(anchor).toISOString()}`}`,
+    description,
     next: (time) => anchor + upTo(time) * every,
     previous,
     count: (from, to) => {
       const count = Math.max(0, upTo(to) - upTo(from));
       return { count, last: count === 0 ? undefined : previous(to), more: false };
     },
+  };
+}
+
+/** A one-off: one slot, and nothing after it. */
+function atSchedule(at: number, description: string): Schedule {
+  const within = (from: number, to: number) => from < at && at <= to;
+  return {
+    description,
+    next: (time) => (time < at ? at : undefined),
+    previous: (time) => (at <= time ? at : undefined),
+    count: (from, to) =>
+      within(from, to) ? { count: 1, last: at, more: false } : { count: 0, last: undefined, more: false },
   };
 }

@@ -3,12 +3,15 @@
  * Everything here loads the SQLite driver lazily (inside `openDatabase`).
  */
 import type { AlertStateStore } from '../alerts/state.ts';
+import type { Clock } from '../clock.ts';
 import type { OutboxStore } from '../notify/outbox/store.ts';
 import { SqliteOutboxStore } from './outbox.ts';
+import { SqliteRunHistory } from './runs.ts';
 import { type Database, DEFAULT_BUSY_TIMEOUT_MS, type OpenDatabaseOptions, openDatabase } from './sqlite.ts';
 import { WriteBehind } from './write-behind.ts';
 
 export { databasePath, flowtelHome } from './home.ts';
+export { SqliteRunHistory } from './runs.ts';
 export { type Database, migrate, type OpenDatabaseOptions, openDatabase, StoreError } from './sqlite.ts';
 
 export interface OpenStoreOptions extends OpenDatabaseOptions {
@@ -71,4 +74,22 @@ class WriteBehindOutbox extends SqliteOutboxStore {
   override enqueue(...entry: Parameters<OutboxStore['enqueue']>): void {
     this.#writes.enqueue(...entry);
   }
+}
+
+/**
+ * serve's run history in `flowtel.db`, on a connection of its own (closed with it), so its batches never
+ * wait on the alert store's and the reverse.
+ */
+export async function openRunHistory(
+  options: OpenStoreOptions & { readonly clock?: Clock } = {},
+): Promise<SqliteRunHistory> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = await openDatabase({ ...options, busyTimeoutMs });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return new SqliteRunHistory(db, {
+    busyTimeoutMs,
+    log,
+    ownsDb: true,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }

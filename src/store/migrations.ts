@@ -30,4 +30,60 @@ export const MIGRATIONS: readonly string[] = [
      updated_at  INTEGER NOT NULL
    );
    CREATE INDEX alert_state_rule ON alert_state (rule);`,
+  // 3: serve's run history. A run's summary and the rest of its record as JSON (secrets redacted), with
+  // the columns the API filters and sorts by: newest first by sort time (started, else scheduled, else
+  // first heard), by flow, state type or state name (and a flow's runs by state type), each paged by (sort_at, id) without OFFSET.
+  `CREATE TABLE runs (
+     id            TEXT PRIMARY KEY,
+     flow          TEXT NOT NULL,
+     state_type    TEXT NOT NULL,
+     state_name    TEXT NOT NULL,
+     sort_at       INTEGER NOT NULL,
+     started_at_ms INTEGER,
+     ended_at_ms   INTEGER,                -- NULL while the run is in flight
+     summary       TEXT NOT NULL,          -- the RunSummary as JSON
+     extra         TEXT NOT NULL           -- params, parent run, and what the fold needs to resume
+   );
+   CREATE INDEX runs_by_time ON runs (sort_at, id);
+   CREATE INDEX runs_by_flow ON runs (flow, sort_at, id);
+   CREATE INDEX runs_by_flow_type ON runs (flow, state_type, sort_at, id);
+   CREATE INDEX runs_by_type ON runs (state_type, sort_at, id);
+   CREATE INDEX runs_by_name ON runs (state_name, sort_at, id);
+   CREATE INDEX runs_by_end ON runs (ended_at_ms);
+   CREATE TABLE task_runs (
+     run_id TEXT NOT NULL,
+     id     TEXT NOT NULL,
+     body   TEXT NOT NULL,                 -- the TaskRunView as JSON
+     PRIMARY KEY (run_id, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE run_transitions (
+     run_id  TEXT NOT NULL,
+     ordinal INTEGER NOT NULL,             -- the order the run heard its transitions in
+     seq     INTEGER NOT NULL,
+     verdict INTEGER NOT NULL,             -- 1: serve's Crashed verdict, not the run's own transition
+     record  TEXT NOT NULL,                -- the TransitionRecord as JSON
+     PRIMARY KEY (run_id, ordinal)
+   ) WITHOUT ROWID;`,
+  // 4: serve's small tables: the last slot each schedule dealt with (catch-up after a restart), the
+  // silences created over the API (they survive a restart), and the per-flow locks that keep two
+  // cron-started copies of a flow from overlapping (`flowtel run --lock`).
+  `CREATE TABLE schedule_marks (
+     flow        TEXT NOT NULL,
+     schedule_id TEXT NOT NULL,
+     slot_at     INTEGER NOT NULL,
+     PRIMARY KEY (flow, schedule_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE silences (
+     id         TEXT PRIMARY KEY,
+     body       TEXT NOT NULL,               -- the silence as JSON
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE flow_locks (
+     flow       TEXT PRIMARY KEY,
+     pid        INTEGER NOT NULL,
+     host       TEXT NOT NULL,
+     run_id     TEXT,
+     since      INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
 ];

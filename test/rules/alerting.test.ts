@@ -148,19 +148,13 @@ group('startAlerting and flow schedules', () => {
     await alerting.stop();
   });
 
-  it('warns, instead of failing, about a flow schedule it cannot watch', async () => {
-    const warnings: string[] = [];
-    scheduled('bad-cron', { cron: 'not a cron' });
-    const alerting = await startAlerting({
-      rules: late('bad-*'),
-      clock: new ManualClock(0),
-      env: {},
-      sink: () => {},
-      onWarning: (message) => void warnings.push(message),
-    });
+  it('watches every schedule a flow declares, each alert labelled with its name or description', async () => {
+    const clock = new ManualClock('2026-11-25T00:30:00Z');
+    scheduled('multi-late', [{ interval: '1h' }, { name: 'nightly', cron: '0 1 * * *' }]);
+    const alerting = await startAlerting({ rules: late('multi-*'), clock, env: {}, sink: () => {} });
+    clock.advanceTo('2026-11-25T01:05:00Z');
+    expect(alerting.engine.alerts().map((a) => a.labels.schedule)).toEqual(['every 1h', 'nightly']);
     await alerting.stop();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^the schedule of flow 'bad-cron' cannot be watched: /);
   });
 
   it('warns when a flow-late rule relies on the schedule of a flow that declares none, as it runs', async () => {

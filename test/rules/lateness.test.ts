@@ -84,6 +84,86 @@ group('flow-late', () => {
     expect(h.sent[2]?.alerts[0]?.labels.schedule).toBe('every 2h');
   });
 
+  it('watches each of several schedules of a flow as its own alert, labelled with its name or description', () => {
+    const rules = {
+      rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', grace: '5m' as const } }],
+    };
+    const h = harness(rules, '2026-11-25T00:30:00Z');
+    h.engine.registerSchedule('etl', [{ interval: '1h' }, { name: 'nightly', cron: '0 3 * * *' }]);
+    h.clock.advanceTo('2026-11-25T01:05:00Z');
+    h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T01:10:00Z'));
+    h.clock.advanceTo('2026-11-25T03:05:00Z');
+    expect(h.log()).toEqual([
+      '01:05:00 firing late flow=etl',
+      '01:10:00 resolved late flow=etl',
+      '02:05:00 firing late flow=etl',
+      '03:05:00 firing late flow=etl',
+    ]);
+    expect(h.engine.alerts().map((a) => a.labels.schedule)).toEqual(['every 1h', 'nightly']);
+  });
+
+  it('resolves the alert of a schedule the flow no longer declares', () => {
+    const rules = {
+      rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', grace: '5m' as const } }],
+    };
+    const h = harness(rules, '2026-11-25T00:30:00Z');
+    h.engine.registerSchedule('etl', { interval: '1h' });
+    h.clock.advanceTo('2026-11-25T01:10:00Z');
+    h.engine.registerSchedule('etl', []);
+    h.clock.advanceTo('2026-11-25T04:00:00Z');
+    expect(h.log()).toEqual(['01:05:00 firing late flow=etl', '01:10:00 resolved late flow=etl']);
+    expect(h.sent[1]?.alerts[0]?.summary).toBe('etl declares no schedule; every 1h is no longer watched');
+  });
+
+  group('seeded with when the flow last started (serve reads it from its history on start)', () => {
+    const rules = {
+      rules: [{ name: 'late', when: { type: 'flow-late' as const, flow: 'etl', grace: '5m' as const } }],
+    };
+
+    it('fires at once for the slots missed while nothing watched, and says how many', () => {
+      const h = harness(rules, '2026-11-25T05:30:00Z');
+      h.engine.registerSchedule(
+        'etl',
+        { interval: '1h' },
+        { lastStartedAt: Date.parse('2026-11-25T01:30:00Z') },
+      );
+      h.engine.flush();
+      expect(h.log()).toEqual(['05:30:00 firing late flow=etl']);
+      // The slots 02:00 to 05:00, each past its 5 minutes of grace.
+      expect(h.sent[0]?.alerts[0]?.summary).toBe(
+        'etl has not started: it was due at 2026-11-25T05:00:00.000Z, 5m grace (4 scheduled runs missed)',
+      );
+      h.feed(flowRun('etl', 'r1', 'Running', '2026-11-25T05:40:00Z'));
+      expect(h.sent.at(-1)?.alerts[0]?.summary).toBe(
+        'etl started at 2026-11-25T05:40:00Z; 4 scheduled runs were missed',
+      );
+    });
+
+    it('stays quiet when the last start satisfied every slot whose deadline has passed', () => {
+      const h = harness(rules, '2026-11-25T05:30:00Z');
+      h.engine.registerSchedule(
+        'etl',
+        { interval: '1h' },
+        { lastStartedAt: Date.parse('2026-11-25T05:01:00Z') },
+      );
+      h.clock.advanceTo('2026-11-25T06:04:59Z');
+      expect(h.sent).toEqual([]);
+      h.clock.advanceTo('2026-11-25T06:05:00Z');
+      expect(h.log()).toEqual(['06:05:00 firing late flow=etl']);
+    });
+
+    it('judges, within its grace, a slot that came just before the engine started', () => {
+      const h = harness(rules, '2026-11-25T05:02:00Z');
+      h.engine.registerSchedule(
+        'etl',
+        { interval: '1h' },
+        { lastStartedAt: Date.parse('2026-11-25T04:01:00Z') },
+      );
+      h.clock.advanceTo('2026-11-25T05:05:00Z');
+      expect(h.log()).toEqual(['05:05:00 firing late flow=etl']);
+    });
+  });
+
   it('warns once when a matching flow runs without the schedule the rule relies on', () => {
     const h = harness({
       rules: [

@@ -129,7 +129,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   const otlpUrl = `http://${urlHost(options.host)}:${otlpPort}`;
   const childOtlpUrl = `http://${childHost(options.host)}:${otlpPort}`;
 
-  const launcher = new Launcher({ core, history, clock, otlpEndpoint: childOtlpUrl, env, log });
+  // Where runs report: serve itself, unless a Collector in front of serve fans their telemetry out.
+  const workerOtlpUrl = env.FLOWTEL_WORKER_OTLP_ENDPOINT || childOtlpUrl;
+  const launcher = new Launcher({ core, history, clock, otlpEndpoint: workerOtlpUrl, env, log });
   const launchScheduled = (slot: DueSlot) => {
     const flow = catalog.flows.find((candidate) => candidate.name === slot.flow);
     if (!flow) return scheduler.runEnded(slot.flow);

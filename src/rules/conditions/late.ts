@@ -1,5 +1,6 @@
 import { formatDuration } from '../../duration.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
+import type { Schedule as DeclaredSchedule } from '../../schedule/flow-schedules.ts';
 import { compileSchedule, type Schedule, type ScheduleSpec } from '../../schedule/slots.ts';
 import type { Cancel } from '../../schedule/timer-queue.ts';
 import type { ConditionOf } from '../conditions-schema.ts';
@@ -12,6 +13,8 @@ interface Watch {
   readonly rule: Rule;
   readonly flow: string;
   readonly schedule: Schedule;
+  /** The schedule's id within its flow (its name, else its description): the `schedule` label. */
+  readonly id: string;
   readonly grace: number;
   readonly identity: Identity;
   /** Whether the schedule is the flow's own (registered by the flow) rather than the rule's. */
@@ -42,13 +45,15 @@ const COUNTED_AT_MOST = 1_000;
  * While it fires, no run has started (one starting resolves it), so every later slot is missed too: they
  * are not visited one timer at a time but counted when someone reads the alert (a repeat, a flush, a
  * save, the resolution, whose message says how many slots were missed): see `settle`. Slots before the
- * watch began are not judged: the engine cannot know what ran before it started (run history is the
- * store's, with `serve`). An alert a previous engine left firing is picked up by the same watch (its
- * missed slots go on counting from the restart, a run start resolves it).
+ * watch began are not judged, unless the caller says when the flow last started (serve reads it from its
+ * run history): then the slots since that start are, and those whose deadline passed while nobody
+ * watched fire at once, counted. An alert a previous engine left firing is picked up by the same watch
+ * (its missed slots go on counting from the last one it counted, a run start resolves it).
  *
- * A rule with its own cron or interval watches that; one without watches the schedule each matching flow
- * declares (`flow({ schedule })`), the latest declaration of a flow replacing an earlier one. A run of a
- * matching flow that declared no schedule gets a warning, once per rule and flow: the rule cannot fire.
+ * A rule with its own cron or interval watches that; one without watches the schedules each matching
+ * flow declares (`flow({ schedule })`, one or several, each its own alert identity), the latest
+ * declaration of a flow replacing an earlier one. A run of a matching flow that declared no schedule gets
+ * a warning, once per rule and flow: the rule cannot fire.
  */
 export class Lateness {
   private readonly watches = new Map<string, Watch[]>();
@@ -74,22 +79,37 @@ export class Lateness {
           matches: when.flow === undefined ? () => true : compilePatterns(when.flow),
         });
       } else if (typeof when.flow === 'string') {
-        this.watch(rule, when.flow, compileSchedule(own), false);
+        const schedule = compileSchedule(own);
+        this.watch(rule, when.flow, { id: schedule.description, schedule }, false, undefined);
       }
     }
   }
 
-  /** A flow's own schedule: watched by every flow-late rule without a schedule that matches the flow. */
-  registerSchedule(flow: string, spec: ScheduleSpec): void {
+  /**
+   * A flow's own schedules, replacing those it declared before: watched by every flow-late rule without
+   * a schedule that matches the flow. `lastStartedAt`: when a run of the flow last started, if known.
+   */
+  registerSchedules(
+    flow: string,
+    declared: readonly DeclaredSchedule[],
+    lastStartedAt: number | undefined,
+  ): void {
     const rules = this.fromFlow.filter(({ matches }) => matches(flow));
     if (rules.length === 0) return; // no rule watches it: not even a bad cron matters
-    const schedule = compileSchedule(spec);
+    const schedules = declared.map((spec) => {
+      const schedule = compileSchedule(spec);
+      return { id: spec.name ?? schedule.description, schedule };
+    });
+    if (lastStartedAt !== undefined) this.started(flow, lastStartedAt, Number.NEGATIVE_INFINITY);
+    const same = (w: Watch, s: Scheduled) =>
+      w.id === s.id && w.schedule.description === s.schedule.description;
     for (const { rule } of rules) {
-      const list = this.watches.get(flow) ?? [];
-      const previous = list.find((w) => w.rule === rule && w.fromFlow);
-      if (previous?.schedule.description === schedule.description) continue;
-      if (previous) this.unwatch(previous, schedule);
-      this.watch(rule, flow, schedule, true);
+      const previous = (this.watches.get(flow) ?? []).filter((w) => w.rule === rule && w.fromFlow);
+      const kept = previous.filter((w) => schedules.some((s) => same(w, s)));
+      for (const watch of previous) if (!kept.includes(watch)) this.unwatch(watch, schedules);
+      for (const scheduled of schedules) {
+        if (!kept.some((w) => same(w, scheduled))) this.watch(rule, flow, scheduled, true, lastStartedAt);
+      }
     }
   }
 
@@ -98,12 +118,11 @@ export class Lateness {
     const flow = record.flow;
     if (flow === undefined) return;
     const startedAt = Date.parse(record.at);
-    const scheduledAt = record.scheduledAt ? Date.parse(record.scheduledAt) : Number.NEGATIVE_INFINITY;
-    const previous = this.starts.get(flow);
-    this.starts.set(flow, {
-      startedAt: Math.max(startedAt, previous?.startedAt ?? startedAt),
-      scheduledAt: Math.max(scheduledAt, previous?.scheduledAt ?? scheduledAt),
-    });
+    this.started(
+      flow,
+      startedAt,
+      record.scheduledAt ? Date.parse(record.scheduledAt) : Number.NEGATIVE_INFINITY,
+    );
     this.checkScheduled(flow);
     for (const watch of this.watches.get(flow) ?? []) {
       if (!this.late.has(watch)) continue;
@@ -139,13 +158,29 @@ export class Lateness {
     this.late.clear();
   }
 
-  private watch(rule: Rule, flow: string, schedule: Schedule, fromFlow: boolean): void {
+  private started(flow: string, startedAt: number, scheduledAt: number): void {
+    const previous = this.starts.get(flow);
+    this.starts.set(flow, {
+      startedAt: Math.max(startedAt, previous?.startedAt ?? startedAt),
+      scheduledAt: Math.max(scheduledAt, previous?.scheduledAt ?? scheduledAt),
+    });
+  }
+
+  /** `since`: when the flow last started, if known; else the first slot judged is the first from now. */
+  private watch(
+    rule: Rule,
+    flow: string,
+    { id, schedule }: Scheduled,
+    fromFlow: boolean,
+    since: number | undefined,
+  ): void {
     const grace = (rule.when as ConditionOf<'flow-late'>).grace;
-    const identity = identityOf(rule, { flow, schedule: schedule.description });
+    const identity = identityOf(rule, { flow, schedule: id });
     const watch: Watch = {
       rule,
       flow,
       schedule,
+      id,
       grace,
       identity,
       fromFlow,
@@ -159,18 +194,21 @@ export class Lateness {
     const list = this.watches.get(flow) ?? [];
     list.push(watch);
     this.watches.set(flow, list);
-    // The first slot judged is the first at or after now.
     const now = this.ctx.now();
     const stored = this.ctx.state(identity);
     if (stored?.status === 'firing') {
-      // Still firing from before a restart: the episode goes on, counting from now on.
-      this.startFiring(watch, Date.parse(stored.startsAt) - grace, now - 1);
+      // Still firing from before a restart: the episode goes on, counting on from the last slot counted.
+      const counted = stored.facts.scheduledAt ? Date.parse(stored.facts.scheduledAt) : now - 1;
+      this.startFiring(watch, Date.parse(stored.startsAt) - grace, Math.min(counted, now - 1));
       watch.missed = stored.facts.missedSlots ?? 1;
-    } else this.arm(watch, schedule.next(now - 1));
+    } else {
+      // A deadline already passed (slots missed since the last start) fires when the step runs its timers.
+      this.arm(watch, schedule.next(since === undefined ? now - 1 : Math.min(since, now - 1)));
+    }
   }
 
-  /** The flow's schedule changed: the old one is no longer watched, and its alert is over. */
-  private unwatch(watch: Watch, replacement: Schedule): void {
+  /** The flow's schedules changed: this one is no longer watched, and its alert is over. */
+  private unwatch(watch: Watch, replacements: readonly Scheduled[]): void {
     watch.cancel?.();
     this.settleWatch(watch, this.ctx.now());
     this.stopFiring(watch);
@@ -179,7 +217,11 @@ export class Lateness {
       watch.flow,
       list.filter((w) => w !== watch),
     );
-    const summary = `${watch.flow} is now scheduled ${replacement.description}; ${watch.schedule.description} is no longer watched`;
+    const now =
+      replacements.length === 0
+        ? 'declares no schedule'
+        : `is now scheduled ${replacements.map((s) => s.id).join(', ')}`;
+    const summary = `${watch.flow} ${now}; ${watch.id} is no longer watched`;
     this.ctx.resolve(watch.rule, watch.identity, { at: this.ctx.now(), summary });
   }
 
@@ -258,6 +300,11 @@ export class Lateness {
     const facts = { flow: watch.flow, missedSlots: watch.missed, scheduledAt: iso(slot) };
     this.ctx.fire(watch.rule, watch.identity, { at: slot + watch.grace, summary, facts });
   }
+}
+
+interface Scheduled {
+  readonly id: string;
+  readonly schedule: Schedule;
 }
 
 /** The rule's own schedule, if it has one. */

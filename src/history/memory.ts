@@ -1,0 +1,129 @@
+import { type Clock, systemClock } from '../clock.ts';
+import { isFinal } from '../runtime/state.ts';
+import type { TransitionRecord } from '../runtime/transition.ts';
+import {
+  crashVerdict,
+  detailOf,
+  foldRecord,
+  inFlightView,
+  type RunFold,
+  type StoredTransition,
+  sortTime,
+  summaryOf,
+} from './fold.ts';
+import { afterCursor, checkQuery, encodeCursor, matches, newestFirst } from './query.ts';
+import type {
+  InFlightRun,
+  RecordOutcome,
+  RunDetail,
+  RunHistory,
+  RunPage,
+  RunQuery,
+  RunSource,
+  RunSummary,
+} from './types.ts';
+
+/**
+ * Run history in memory: the reference the SQLite history is tested against (one contract suite runs
+ * on both), and the store of unit tests. Everything is lost with the process.
+ */
+export class InMemoryRunHistory implements RunHistory {
+  readonly #runs = new Map<string, RunFold>();
+  readonly #transitions = new Map<string, StoredTransition[]>();
+  readonly #clock: Clock;
+
+  constructor(options: { clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  record(record: TransitionRecord, source: RunSource): RecordOutcome {
+    const id = record.flowRunId;
+    const known = id === undefined ? undefined : this.#runs.get(id);
+    const result = foldRecord(known, record, source, this.#clock.now());
+    if (result.run !== undefined) this.#runs.set(result.run.id, result.run);
+    if (result.transition !== undefined) this.#keep(result.transition);
+    return result.outcome;
+  }
+
+  crashed(runId: string, atMs: number, message: string): TransitionRecord | undefined {
+    const run = this.#runs.get(runId);
+    const verdict = run === undefined ? undefined : crashVerdict(run, atMs, message);
+    if (verdict === undefined) return undefined;
+    this.#keep(verdict.transition);
+    return verdict.record;
+  }
+
+  heard(runId: string, atMs: number, intervalMs: number | undefined): void {
+    const run = this.#runs.get(runId);
+    if (run === undefined || isFinal(run.state.type)) return;
+    run.lastHeardAt = Math.max(run.lastHeardAt, atMs);
+    run.heartbeatIntervalMs = intervalMs;
+  }
+
+  get(id: string): RunDetail | undefined {
+    const run = this.#runs.get(id);
+    return run === undefined ? undefined : detailOf(run, this.#transitions.get(id) ?? []);
+  }
+
+  list(query: RunQuery): RunPage {
+    const checked = checkQuery(query);
+    const found = [...this.#runs.values()]
+      .map((run) => ({ run, sortAt: sortTime(run), id: run.id }))
+      .filter((entry) => matches(checked, entry.run, entry.sortAt) && afterCursor(checked.cursor, entry))
+      .sort(newestFirst);
+    const page = found.slice(0, checked.limit);
+    const last = page.at(-1);
+    return {
+      runs: page.map((entry) => summaryOf(entry.run)),
+      nextCursor:
+        found.length > checked.limit && last !== undefined
+          ? encodeCursor({ sortAt: last.sortAt, id: last.id })
+          : null,
+    };
+  }
+
+  lastRun(flow: string): RunSummary | undefined {
+    return this.list({ flow, limit: 1 }).runs[0];
+  }
+
+  lastStarts(): ReadonlyMap<string, number> {
+    const starts = new Map<string, number>();
+    for (const run of this.#runs.values()) {
+      if (run.startedAt === null) continue;
+      const at = Date.parse(run.startedAt);
+      if (at > (starts.get(run.flow) ?? Number.NEGATIVE_INFINITY)) starts.set(run.flow, at);
+    }
+    return starts;
+  }
+
+  inFlight(): InFlightRun[] {
+    return [...this.#runs.values()].filter((run) => !isFinal(run.state.type)).map(inFlightView);
+  }
+
+  prune(before: number): number {
+    let pruned = 0;
+    for (const run of this.#runs.values()) {
+      if (run.endedAt === null || Date.parse(run.endedAt) >= before) continue;
+      this.#runs.delete(run.id);
+      this.#transitions.delete(run.id);
+      pruned++;
+    }
+    return pruned;
+  }
+
+  count(): number {
+    return this.#runs.size;
+  }
+
+  async flush(): Promise<boolean> {
+    return true;
+  }
+
+  close(): void {}
+
+  #keep(transition: StoredTransition): void {
+    const list = this.#transitions.get(transition.runId);
+    if (list === undefined) this.#transitions.set(transition.runId, [transition]);
+    else list.push(transition);
+  }
+}

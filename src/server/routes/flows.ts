@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { readJson } from '../body.ts';
+import { queryValues } from '../query.ts';
+import type { Route } from '../router.ts';
+import { withTraceUrl } from '../views.ts';
+import { type ApiContext, jsonRoute } from './json-route.ts';
+
+/** The body of a run-now: its parameters (the flow's schema checks them); none is `{}`. */
+const RunNowBody = z.strictObject({ params: z.record(z.string(), z.unknown()).optional() });
+
+/** `GET /api/v1/flows`, `POST /api/v1/flows/:name/runs`. */
+export function flowRoutes({ backend, maxBodyBytes }: ApiContext): Route[] {
+  return [
+    jsonRoute('GET', '/api/v1/flows', ({ query }) => {
+      queryValues(query, []);
+      const flows = backend
+        .flows()
+        .map((flow) => ({ ...flow, lastRun: flow.lastRun && withTraceUrl(backend, flow.lastRun) }));
+      return { status: 200, body: { flows } };
+    }),
+    jsonRoute('POST', '/api/v1/flows/:name/runs', async ({ request, params, query }) => {
+      queryValues(query, []);
+      const body = await readJson(request, RunNowBody, 'run request', maxBodyBytes);
+      const run = await backend.runNow(params.name!, body.params ?? {});
+      return {
+        status: 201,
+        body: withTraceUrl(backend, run),
+        headers: { location: `/api/v1/runs/${encodeURIComponent(run.id)}` },
+      };
+    }),
+  ];
+}
