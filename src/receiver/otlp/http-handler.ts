@@ -26,12 +26,16 @@ export interface AcceptedRequest extends OtlpRequestInfo {
 /** Why the handler refused a whole request (decoding problems, a wrong path or method, a failed consumer). */
 export type RequestRejection = OtlpDecodeProblem | 'not-found' | 'method-not-allowed' | 'consumer-failed';
 
-/** A consumer may return how many of the items it refused: the answer then carries partial success. */
-// biome-ignore lint/suspicious/noConfusingVoidType: consumers written as `async () => {}` return Promise<void>
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * A consumer may return how many of the items it refused (the answer then carries partial success),
+ * or nothing, as one written `async () => {}` does.
+ */
 type Consumer<S extends OtlpSignal> = (
   items: DecodedBySignal[S],
   request: OtlpRequestInfo,
-) => void | PartialSuccess | Promise<void | PartialSuccess>;
+) => Awaitable<PartialSuccess | undefined> | Awaitable<void>;
 
 export interface OtlpHttpHandlerOptions {
   /**
