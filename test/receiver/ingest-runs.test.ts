@@ -93,6 +93,14 @@ describe.each(['http/protobuf', 'http/json'])('ingest of a flowtel run exported 
     fresh.ingest.spans(receiver.spans);
 
     expect(sorted(withoutTaskSeq(fresh.transitions))).toEqual(sorted(withoutTaskSeq(expectedFrom(recorded))));
+    // A run's end comes after its tasks' (the history takes what comes after a run's end as late).
+    const end = fresh.transitions.findIndex(
+      (r) => r.flow === 'nightly-orders' && r.task === undefined && r.state.type === 'FAILED',
+    );
+    const lastTask = fresh.transitions.findLastIndex(
+      (r) => r.flow === 'nightly-orders' && r.task !== undefined,
+    );
+    expect(lastTask).toBeLessThan(end);
     const flowRecords = fresh.transitions.filter((r) => r.task === undefined);
     expect(sorted(flowRecords)).toEqual(sorted(expectedFrom(recorded).filter((r) => r.task === undefined)));
   });

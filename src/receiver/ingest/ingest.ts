@@ -4,6 +4,7 @@
  * moment it happens, a span event when the span ends); whichever arrives first is delivered and the
  * other dropped by its key (`transitionKey`), as is a batch the sender sent again.
  */
+import { isFinal } from '../../runtime/state.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import { SCOPE_NAME } from '../../telemetry/keys.ts';
 import type { DecodedLogRecord, DecodedMetric, DecodedSpan } from '../otlp/types.ts';
@@ -20,7 +21,7 @@ import { checkLogRecord, checkSpan, resolveLimits } from './limits.ts';
 import { Lru } from './lru.ts';
 import { IngestProblem } from './problem.ts';
 import { transitionKey } from './record.ts';
-import { SpanRuns } from './span-runs.ts';
+import { type RunFields, SpanRuns } from './span-runs.ts';
 import { type TaskParts, taskRecord, type WaitingTask } from './task-parts.ts';
 import type { Ingest, IngestOptions, IngestResult, IngestStats, ItemRejection } from './types.ts';
 
@@ -64,22 +65,26 @@ export function createIngest(options: IngestOptions): Ingest {
     if (!place(task)) runs.wait(span.traceId, task);
   }
 
+  /**
+   * A run's span (made and validated whole before anything is delivered): its transitions, with the
+   * task spans that waited for it placed before its end, so the run's end comes after its tasks'.
+   */
+  function runSpan(span: DecodedSpan, records: readonly TransitionRecord[], run: RunFields): void {
+    runs.learnRun(span.traceId, span.spanId, run);
+    for (const record of records) if (!isFinal(record.state.type)) emit(record);
+    runs.retry(span.traceId, place);
+    for (const record of records) if (isFinal(record.state.type)) emit(record);
+  }
+
   function ingestSpan(span: DecodedSpan): void {
     checkSpan(span, limits);
     const { traceId, spanId } = span;
     if (span.parentSpanId !== undefined) runs.learnParent(traceId, spanId, span.parentSpanId);
     if (span.scope.name === SCOPE_NAME) {
-      if (isFlowSpan(span)) {
-        const records = flowSpanRecords(span);
-        runs.learnRun(traceId, spanId, flowRunFields(span));
-        touched.add(traceId);
-        for (const record of records) emit(record);
-      } else if (isTaskSpan(span)) taskSpan(span, taskSpanParts(span));
+      if (isFlowSpan(span)) runSpan(span, flowSpanRecords(span), flowRunFields(span));
+      else if (isTaskSpan(span)) taskSpan(span, taskSpanParts(span));
     } else if (isPipelineSpan(span)) {
-      const records = pipelineRecords(span);
-      runs.learnRun(traceId, spanId, pipelineRunFields(span));
-      touched.add(traceId);
-      for (const record of records) emit(record);
+      runSpan(span, pipelineRecords(span), pipelineRunFields(span));
     } else if (isPipelineTaskSpan(span)) {
       const parts = pipelineTaskParts(span);
       taskSpan(span, parts ? [parts] : []);
