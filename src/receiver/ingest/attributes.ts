@@ -10,7 +10,14 @@ import type { Attributes, AttrValue } from '../otlp/types.ts';
 import { IngestProblem } from './problem.ts';
 
 function invalid(key: string, expected: string, value: AttrValue): IngestProblem {
-  const got = typeof value === 'string' ? preview(value, 40) : typeof value;
+  const got =
+    typeof value === 'string'
+      ? preview(value, 40)
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : Array.isArray(value)
+          ? 'an array'
+          : typeof value;
   return new IngestProblem('invalid-record', `${key} must be ${expected}, got ${got}`);
 }
 
