@@ -5,6 +5,7 @@
  * polls. Heartbeats that arrive after a run ended (a late batch) do not bring it back.
  */
 import type { Clock } from '../clock.ts';
+import { RecentMap } from '../recent-map.ts';
 import { type Cancel, TimerQueue } from '../schedule/timer-queue.ts';
 
 export interface CrashedRun {
@@ -22,7 +23,7 @@ export interface HeartbeatWatchOptions {
   defaultIntervalMs?: number;
   /** Intervals of silence after which a run is taken for dead. @default 3 */
   missedBeats?: number;
-  /** Ended runs remembered, so their late heartbeats are ignored. @default 100000 */
+  /** Ended runs remembered (at least), so their late heartbeats are ignored. @default 100000 */
   rememberEnded?: number;
   /** What `onCrashed` threw. @default ignored */
   onError?: (error: unknown) => void;
@@ -36,16 +37,15 @@ interface Watched {
 
 export class HeartbeatWatch {
   private readonly runs = new Map<string, Watched>();
-  private readonly endedRuns = new Set<string>();
+  private readonly endedRuns: RecentMap<string, true>;
   private readonly timers: TimerQueue;
   private readonly defaultIntervalMs: number;
   private readonly missedBeats: number;
-  private readonly rememberEnded: number;
 
   constructor(private readonly options: HeartbeatWatchOptions) {
     this.defaultIntervalMs = positive(options.defaultIntervalMs ?? 30_000, 'defaultIntervalMs');
     this.missedBeats = positive(options.missedBeats ?? 3, 'missedBeats');
-    this.rememberEnded = positive(options.rememberEnded ?? 100_000, 'rememberEnded');
+    this.endedRuns = new RecentMap(options.rememberEnded ?? 100_000);
     this.timers = new TimerQueue(options.clock, options.onError);
   }
 
@@ -73,10 +73,7 @@ export class HeartbeatWatch {
   ended(runId: string): void {
     this.runs.get(runId)?.cancel();
     this.runs.delete(runId);
-    this.endedRuns.add(runId);
-    if (this.endedRuns.size > this.rememberEnded) {
-      this.endedRuns.delete(this.endedRuns.values().next().value as string);
-    }
+    this.endedRuns.set(runId, true);
   }
 
   /** Runs watched now. */
@@ -93,7 +90,7 @@ export class HeartbeatWatch {
     const intervalMs = watched.intervalMs ?? this.defaultIntervalMs;
     return this.timers.schedule(watched.lastHeardAt + this.missedBeats * intervalMs, () => {
       this.runs.delete(runId);
-      this.endedRuns.add(runId);
+      this.endedRuns.set(runId, true);
       this.options.onCrashed({ runId, lastHeardAt: watched.lastHeardAt, intervalMs });
     });
   }

@@ -11,9 +11,8 @@ import { Attr, EventName } from '../../telemetry/keys.ts';
 import type { DecodedSpan, DecodedSpanEvent } from '../otlp/types.ts';
 import { epochMs, errorFromMessage, integer, isoTime, params, stateOf, text, texts } from './attributes.ts';
 import { IngestProblem } from './problem.ts';
-import { transitionRecord } from './record.ts';
+import { type TaskParts, transitionRecord } from './record.ts';
 import type { RunFields } from './span-runs.ts';
-import type { TaskParts } from './task-parts.ts';
 
 export function isFlowSpan(span: DecodedSpan): boolean {
   return (

@@ -10,9 +10,8 @@ import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
 import { Attr } from '../../telemetry/keys.ts';
 import { type DecodedSpan, OtlpStatusCode } from '../otlp/types.ts';
 import { epochMs, text, texts } from './attributes.ts';
-import { transitionRecord } from './record.ts';
+import { type TaskParts, transitionRecord } from './record.ts';
 import type { RunFields } from './span-runs.ts';
-import type { TaskParts } from './task-parts.ts';
 
 /** `cicd.pipeline.result` and `cicd.pipeline.task.run.result` values, as the conventions define them. */
 const RESULT_STATES: Readonly<Record<string, StateName>> = {

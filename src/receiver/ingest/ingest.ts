@@ -18,16 +18,23 @@ import {
 } from './foreign-spans.ts';
 import { fromLogRecord } from './from-logs.ts';
 import { checkLogRecord, checkSpan, resolveLimits } from './limits.ts';
-import { Lru } from './lru.ts';
+import { RecentMap } from '../../recent-map.ts';
 import { IngestProblem } from './problem.ts';
-import { transitionKey } from './record.ts';
+import { type TaskParts, transitionKey, transitionRecord } from './record.ts';
 import { type RunFields, SpanRuns } from './span-runs.ts';
-import { type TaskParts, taskRecord, type WaitingTask } from './task-parts.ts';
 import type { Ingest, IngestOptions, IngestResult, IngestStats, ItemRejection } from './types.ts';
+
+/** A task span waiting for its flow run to be known, with the transitions it carries. */
+interface WaitingTask {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly parts: readonly TaskParts[];
+}
 
 export function createIngest(options: IngestOptions): Ingest {
   const limits = resolveLimits(options.limits);
-  const recent = new Lru<string, true>(limits.recentKeys);
+  const recent = new RecentMap<string, true>(limits.recentKeys);
   const received = { spans: 0, logRecords: 0, metricPoints: 0 };
   const rejectedItems: Partial<Record<ItemRejection, number>> = {};
   const rejectedRequests: Record<string, number> = {};
@@ -54,8 +61,8 @@ export function createIngest(options: IngestOptions): Ingest {
   function place(task: WaitingTask): boolean {
     const run = runs.find(task.traceId, task.parentSpanId);
     if (!run) return false;
-    runs.learnRun(task.traceId, task.spanId, run);
-    for (const parts of task.parts) emit(taskRecord(parts, run));
+    // Not remembered as a run of its own: a task inside it finds the run through its parent link.
+    for (const parts of task.parts) emit(transitionRecord(parts, run));
     return true;
   }
 

@@ -1,19 +1,39 @@
 /** Building a transition record from what ingest read, in the field order of a `--record` line. */
 import type { TransitionRecord } from '../../runtime/transition.ts';
-import { RECORD_FIELDS } from '../../runtime/transition-record.ts';
+import type { RunFields } from './span-runs.ts';
 
 /** The fields of a record, with its time as epoch ms (`v` and `at` are made from them). */
 export type RecordParts = Omit<TransitionRecord, 'v' | 'at'> & { readonly atMs: number };
 
-const FIELDS = Object.keys(RECORD_FIELDS) as readonly (keyof TransitionRecord)[];
+/** A task transition read from a span: the fields its flow run gives are added when it is placed. */
+export type TaskParts = Omit<RecordParts, 'flowRunId' | 'tags' | 'scheduledAt'>;
 
-/** A plain record whose keys are in `--record` order, absent fields left out. */
-export function transitionRecord(parts: RecordParts): TransitionRecord {
-  const record: Record<string, unknown> = {};
-  for (const field of FIELDS) {
-    const value = field === 'v' ? 1 : field === 'at' ? new Date(parts.atMs).toISOString() : parts[field];
-    if (value !== undefined) record[field] = value;
-  }
+/**
+ * A plain record, its keys in `--record` order (`RECORD_FIELDS`; a test holds the two together),
+ * absent fields left out. Written out field by field: this runs for every task span ingest reads.
+ * With `run`, the flow run's fields come from it (a task span carries none but its flow's name).
+ */
+export function transitionRecord(parts: RecordParts): TransitionRecord;
+export function transitionRecord(parts: TaskParts, run: RunFields): TransitionRecord;
+export function transitionRecord(parts: RecordParts | TaskParts, run?: RunFields): TransitionRecord {
+  const from = run ?? (parts as RecordParts);
+  const record: Record<string, unknown> = { v: 1, seq: parts.seq, at: new Date(parts.atMs).toISOString() };
+  const flow = run?.flow ?? parts.flow;
+  if (flow !== undefined) record.flow = flow;
+  if (from.flowRunId !== undefined) record.flowRunId = from.flowRunId;
+  if (parts.task !== undefined) record.task = parts.task;
+  if (parts.taskRunId !== undefined) record.taskRunId = parts.taskRunId;
+  record.attempt = parts.attempt;
+  record.state = parts.state;
+  if (parts.message !== undefined) record.message = parts.message;
+  if (parts.error !== undefined) record.error = parts.error;
+  if (parts.traceId !== undefined) record.traceId = parts.traceId;
+  if (parts.spanId !== undefined) record.spanId = parts.spanId;
+  record.tags = from.tags;
+  record.scheduledAt = from.scheduledAt;
+  if (parts.params !== undefined) record.params = parts.params;
+  if (parts.parentFlowRunId !== undefined) record.parentFlowRunId = parts.parentFlowRunId;
+  if (parts.startedAt !== undefined) record.startedAt = parts.startedAt;
   return record as unknown as TransitionRecord;
 }
 

@@ -5,7 +5,7 @@
  * inside another task, or inside a span of the user's own). Task spans whose run is not known yet wait,
  * per trace, until it is. Everything here is bounded: old entries are forgotten first.
  */
-import { Lru } from './lru.ts';
+import { RecentMap } from '../../recent-map.ts';
 
 /** The fields a task transition takes from its flow run. */
 export interface RunFields {
@@ -19,8 +19,8 @@ export interface RunFields {
 const MAX_HOPS = 64;
 
 export class SpanRuns<Waiting> {
-  private readonly runs: Lru<string, RunFields>;
-  private readonly parents: Lru<string, string>;
+  private readonly runs: RecentMap<string, RunFields>;
+  private readonly parents: RecentMap<string, string>;
   private readonly waiting = new Map<string, Waiting[]>();
   private waitingCount = 0;
 
@@ -30,8 +30,8 @@ export class SpanRuns<Waiting> {
     /** Called with what was let go to keep within `maxWaiting`. */
     private readonly onGivenUp: (items: readonly Waiting[]) => void,
   ) {
-    this.runs = new Lru(capacity);
-    this.parents = new Lru(capacity);
+    this.runs = new RecentMap(capacity);
+    this.parents = new RecentMap(capacity);
   }
 
   /** Spans of `traceId` with id `spanId` belong to `run`. */
