@@ -4,6 +4,8 @@
  * moment it happens, a span event when the span ends); whichever arrives first is delivered and the
  * other dropped by its key (`transitionKey`), as is a batch the sender sent again.
  */
+
+import { RecentMap } from '../../recent-map.ts';
 import { isFinal } from '../../runtime/state.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import { SCOPE_NAME } from '../../telemetry/keys.ts';
@@ -18,7 +20,6 @@ import {
 } from './foreign-spans.ts';
 import { fromLogRecord } from './from-logs.ts';
 import { checkLogRecord, checkSpan, resolveLimits } from './limits.ts';
-import { RecentMap } from '../../recent-map.ts';
 import { IngestProblem } from './problem.ts';
 import { type TaskParts, transitionKey, transitionRecord } from './record.ts';
 import { type RunFields, SpanRuns } from './span-runs.ts';

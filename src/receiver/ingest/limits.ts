@@ -50,8 +50,7 @@ export function checkSpan(span: DecodedSpan, limits: ResolvedLimits): void {
 
 /** Throws an `IngestProblem` when the log record passes a limit. */
 export function checkLogRecord(record: DecodedLogRecord, limits: ResolvedLimits): void {
-  const passed =
-    valuePasses(record.body, limits, 'body') ?? attributesPass(record.attributes, limits, '');
+  const passed = valuePasses(record.body, limits, 'body') ?? attributesPass(record.attributes, limits, '');
   if (passed) {
     const name = record.eventName === undefined ? '' : ` ${quote(record.eventName, 60)}`;
     throw problem(`log record${name}`, passed);
@@ -70,7 +69,9 @@ function problem(item: string, { reason, where, size, limit }: Passed): IngestPr
 function spanPasses(span: DecodedSpan, limits: ResolvedLimits): Passed | undefined {
   const passed =
     stringPasses(span.name, limits, 'name') ??
-    (span.status.message === undefined ? undefined : stringPasses(span.status.message, limits, 'status message')) ??
+    (span.status.message === undefined
+      ? undefined
+      : stringPasses(span.status.message, limits, 'status message')) ??
     attributesPass(span.attributes, limits, '');
   if (passed) return passed;
   if (span.events.length > limits.maxEvents) {
