@@ -192,9 +192,9 @@ export class FlowRun implements RecordedFlowRun {
     return counts;
   }
 
-  /** The periodic sign of life, with the sequence number reached so far. */
-  heartbeat(): void {
-    this.telemetry.heartbeat(this.seq);
+  /** The periodic sign of life, with the sequence number reached so far and how often it comes. */
+  heartbeat(intervalMs: number): void {
+    this.telemetry.heartbeat(this.seq, intervalMs);
   }
 
   /** A subflow of this run started: the run does not end before it has. */

@@ -165,7 +165,9 @@ async function execute(
   instruments.runActive.add(-1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'pending' });
   instruments.runActive.add(1, { ...pipeline, [Attr.PIPELINE_RUN_STATE]: 'executing' });
   run.flowTransition('Running', now());
-  const heartbeat = setInterval(() => run.heartbeat(), heartbeatMs);
+  // The first at once: a process killed within its first interval has still said how often to expect it.
+  run.heartbeat(heartbeatMs);
+  const heartbeat = setInterval(() => run.heartbeat(heartbeatMs), heartbeatMs);
   heartbeat.unref();
   try {
     const scope: Scope = { flowRun: run, taskRun: undefined, attempt: 1, signal: run.signal };

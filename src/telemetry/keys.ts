@@ -28,6 +28,8 @@ export const Attr = {
   STATE_NAME: 'flowtel.state.name',
   STATE_MESSAGE: 'flowtel.state.message',
   SEQ: 'flowtel.seq',
+  /** On heartbeat records: how often the run sends them, so a watcher knows when one is overdue. */
+  HEARTBEAT_INTERVAL_MS: 'flowtel.heartbeat.interval_ms',
   CHANNEL: 'flowtel.channel',
   RULE: 'flowtel.rule',
   OUTCOME: 'flowtel.outcome',

@@ -111,7 +111,9 @@ export class RunTelemetry {
 
   /** A transition of the flow run itself: a span event and a log record. */
   flowTransition(record: TransitionRecord, at: number): void {
-    if (this.span) addStateEvent(this.span, record.state.name, record.attempt, record.message, at);
+    if (this.span) {
+      addStateEvent(this.span, record.state.name, record.attempt, record.message, at, record.seq);
+    }
     emitStateLog(this.instruments.logger, this.spanContext, at, record);
   }
 
@@ -160,9 +162,16 @@ export class RunTelemetry {
     });
   }
 
-  /** The periodic sign of life that lets a watcher tell a slow run from a dead process. */
-  heartbeat(seq: number): void {
-    const attributes: Attributes = { [Attr.SEQ]: seq, [Attr.TASKS_UNTRACED]: this.untracedTasks };
+  /**
+   * The periodic sign of life that lets a watcher tell a slow run from a dead process. It says its own
+   * interval, so the watcher needs no configuration to know when the next one is overdue.
+   */
+  heartbeat(seq: number, intervalMs: number): void {
+    const attributes: Attributes = {
+      [Attr.SEQ]: seq,
+      [Attr.HEARTBEAT_INTERVAL_MS]: intervalMs,
+      [Attr.TASKS_UNTRACED]: this.untracedTasks,
+    };
     if (this.name !== undefined) attributes[Attr.PIPELINE_NAME] = this.name;
     if (this.id !== undefined) attributes[Attr.PIPELINE_RUN_ID] = this.id;
     this.instruments.logger.emit({

@@ -15,18 +15,23 @@ const FIRST_ATTEMPT_EVENTS = new Map<StateName, Attributes>(
   ]),
 );
 
-/** A `flowtel.state` span event for a transition. */
+/**
+ * A `flowtel.state` span event for a transition. Flow-run events carry their `seq`, so a receiver can
+ * tell the same transition from its log record and its span event apart; task events do not (they are
+ * the hot path, and a task transition is identified by its task run, state and attempt).
+ */
 export function addStateEvent(
   span: Span,
   name: StateName,
   attempt: number,
   message?: string,
   time?: number,
+  seq?: number,
 ): void {
-  const attributes =
-    attempt === 1 && message === undefined
-      ? FIRST_ATTEMPT_EVENTS.get(name)
-      : stateAttributes(name, attempt, message);
+  let attributes: Attributes | undefined;
+  if (seq !== undefined) attributes = { ...stateAttributes(name, attempt, message), [Attr.SEQ]: seq };
+  else if (attempt === 1 && message === undefined) attributes = FIRST_ATTEMPT_EVENTS.get(name);
+  else attributes = stateAttributes(name, attempt, message);
   span.addEvent(EventName.STATE, attributes, time);
 }
 

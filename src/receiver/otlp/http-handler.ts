@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MAX_BODY_BYTES, decompress, encodingOf, type OtlpEncoding } from './body.ts';
 import { type DecodedBySignal, decodeRequest } from './decode.ts';
 import { OtlpDecodeError, type OtlpDecodeProblem, preview } from './errors.ts';
-import { type EncodedResponse, statusResponse, successResponse } from './response.ts';
+import { type EncodedResponse, type PartialSuccess, statusResponse, successResponse } from './response.ts';
 import type { OtlpSignal } from './schema.ts';
 
 /** The request an export came in, passed to the callbacks along with the decoded items. */
@@ -18,10 +18,24 @@ export interface OtlpRequestInfo {
   contentEncoding?: string;
 }
 
+/** The request body as it arrived (still compressed, if it was), for a forwarder. */
+export interface AcceptedRequest extends OtlpRequestInfo {
+  body: Uint8Array;
+}
+
+/** Why the handler refused a whole request (decoding problems, a wrong path or method, a failed consumer). */
+export type RequestRejection = OtlpDecodeProblem | 'not-found' | 'method-not-allowed' | 'consumer-failed';
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * A consumer may return how many of the items it refused (the answer then carries partial success),
+ * or nothing, as one written `async () => {}` does.
+ */
 type Consumer<S extends OtlpSignal> = (
   items: DecodedBySignal[S],
   request: OtlpRequestInfo,
-) => void | Promise<void>;
+) => Awaitable<PartialSuccess | undefined> | Awaitable<void>;
 
 export interface OtlpHttpHandlerOptions {
   /**
@@ -34,6 +48,13 @@ export interface OtlpHttpHandlerOptions {
   onMetrics?: Consumer<'metrics'>;
   /** Largest request body, before and after decompression, in bytes; larger ones get 413. @default 16 MiB */
   maxBodyBytes?: number;
+  /**
+   * Every accepted request (answered 200, partial success included), with its raw body, after the
+   * consumer took its items. Must not throw; called before the answer is sent, so keep it quick.
+   */
+  onAccepted?: (request: AcceptedRequest) => void;
+  /** Every request refused as a whole, with why (a client that went away is not counted). */
+  onRejected?: (reason: RequestRejection, signal: OtlpSignal | undefined) => void;
 }
 
 /** Resolves once the answer is sent; never rejects. */
@@ -62,6 +83,7 @@ export function createOtlpHttpHandler(options: OtlpHttpHandlerOptions = {}): Otl
     } catch {
       // Not a decoding problem (those are answered inside): a bug or an I/O failure. Never let it
       // become an unhandled rejection that takes the process down.
+      options.onRejected?.('consumer-failed', undefined);
       send(response, 500, statusResponse(500, 'the receiver failed to process the request', 'json'));
     }
   };
@@ -76,9 +98,13 @@ async function handleExport(
   // The raw request target, not `new URL(...)`, which throws on some malformed targets.
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const signal = OTLP_PATHS[path];
-  if (signal === undefined)
+  const rejected = (reason: RequestRejection) => options.onRejected?.(reason, signal);
+  if (signal === undefined) {
+    rejected('not-found');
     return refuse(request, response, 404, `no OTLP endpoint at ${preview(path)}`, 'json');
+  }
   if (request.method !== 'POST') {
+    rejected('method-not-allowed');
     return refuse(request, response, 405, `${path} accepts POST only`, 'json', { allow: 'POST' });
   }
   const contentType = request.headers['content-type'] ?? '';
@@ -87,17 +113,21 @@ async function handleExport(
   try {
     encoding = encodingOf(contentType);
   } catch (error) {
+    rejected('unsupported-media-type');
     return refuse(request, response, 415, (error as Error).message, 'json');
   }
   const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
   if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+    rejected('too-large');
     return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
   }
 
   const body = await readBody(request, maxBodyBytes).catch(() => null);
   if (body === null) return; // the client went away; nobody is left to answer
-  if (body === 'too-large')
+  if (body === 'too-large') {
+    rejected('too-large');
     return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
+  }
 
   let items: DecodedBySignal[typeof signal];
   try {
@@ -105,6 +135,7 @@ async function handleExport(
     items = decodeRequest(signal, plain, contentType, undefined, { maxBodyBytes });
   } catch (error) {
     if (!(error instanceof OtlpDecodeError)) throw error;
+    rejected(error.problem);
     const status = HTTP_STATUS[error.problem];
     return send(response, status, statusResponse(status, error.message, encoding));
   }
@@ -114,12 +145,15 @@ async function handleExport(
     contentType,
     ...(contentEncoding ? { contentEncoding } : {}),
   };
+  let partial: PartialSuccess | undefined;
   try {
-    await deliver(options, signal, items, info);
+    partial = await deliver(options, signal, items, info);
   } catch {
+    rejected('consumer-failed');
     return send(response, 500, statusResponse(500, 'the receiver failed to store the data', encoding));
   }
-  send(response, 200, successResponse(signal, encoding));
+  options.onAccepted?.({ ...info, body });
+  send(response, 200, successResponse(signal, encoding, partial));
 }
 
 async function deliver<S extends OtlpSignal>(
@@ -127,13 +161,13 @@ async function deliver<S extends OtlpSignal>(
   signal: S,
   items: DecodedBySignal[S],
   info: OtlpRequestInfo,
-): Promise<void> {
+): Promise<PartialSuccess | undefined> {
   const consumers: { readonly [T in OtlpSignal]?: Consumer<T> | undefined } = {
     traces: options.onSpans,
     logs: options.onLogs,
     metrics: options.onMetrics,
   };
-  await consumers[signal]?.(items, info);
+  return (await consumers[signal]?.(items, info)) ?? undefined;
 }
 
 /** The body, `'too-large'` as soon as it passes the limit, or a rejection if the client aborts. */

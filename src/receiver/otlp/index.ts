@@ -13,12 +13,15 @@ export {
 } from './decode.ts';
 export { OtlpDecodeError, type OtlpDecodeProblem } from './errors.ts';
 export {
+  type AcceptedRequest,
   createOtlpHttpHandler,
   OTLP_PATHS,
   type OtlpHttpHandler,
   type OtlpHttpHandlerOptions,
   type OtlpRequestInfo,
+  type RequestRejection,
 } from './http-handler.ts';
+export type { PartialSuccess } from './response.ts';
 export type { OtlpSignal } from './schema.ts';
 export {
   type AggregationTemporality,

@@ -35,9 +35,35 @@ function encode(encoding: OtlpEncoding, typeName: string, value: Record<string, 
   return { contentType: CONTENT_TYPES.protobuf, body: type.encode(type.fromObject(value)).finish() };
 }
 
-/** Full success: no partial_success, so an empty message (zero bytes in protobuf, `{}` in JSON). */
-export function successResponse(signal: OtlpSignal, encoding: OtlpEncoding): EncodedResponse {
-  return encode(encoding, MESSAGES[signal].response, {});
+/** Items of an accepted request that the receiver refused, for the response's `partial_success`. */
+export interface PartialSuccess {
+  rejected: number;
+  message?: string;
+}
+
+/** The field of each signal's `partial_success` that counts what was rejected. */
+const REJECTED_FIELDS: Readonly<Record<OtlpSignal, string>> = {
+  traces: 'rejectedSpans',
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+};
+
+/**
+ * Success: with `partial_success` when items were rejected, else an empty message (zero bytes in
+ * protobuf, `{}` in JSON), as the specification asks for full success.
+ */
+export function successResponse(
+  signal: OtlpSignal,
+  encoding: OtlpEncoding,
+  partial?: PartialSuccess,
+): EncodedResponse {
+  if (!partial || partial.rejected === 0) return encode(encoding, MESSAGES[signal].response, {});
+  // int64 as a decimal string: the proto3 JSON mapping, and accepted by protobufjs' fromObject.
+  const partialSuccess = {
+    [REJECTED_FIELDS[signal]]: String(partial.rejected),
+    ...(partial.message === undefined ? {} : { errorMessage: partial.message }),
+  };
+  return encode(encoding, MESSAGES[signal].response, { partialSuccess });
 }
 
 export function statusResponse(httpStatus: number, message: string, encoding: OtlpEncoding): EncodedResponse {

@@ -1,0 +1,84 @@
+/**
+ * `flowtel.state` and `flowtel.heartbeat` log records back into transition records and heartbeats:
+ * the inverse of `logAttributes` (`src/runtime/transition-record.ts`) and `RunTelemetry.heartbeat`.
+ * Other log records (run logs, other programs' logs) are not flowtel's state, and are passed over.
+ */
+
+import type { TransitionRecord } from '../../runtime/transition.ts';
+import { Attr, EventName } from '../../telemetry/keys.ts';
+import type { DecodedLogRecord } from '../otlp/types.ts';
+import { epochMs, integer, isoTime, params, positive, stateOf, text, texts } from './attributes.ts';
+import { IngestProblem } from './problem.ts';
+import { transitionRecord } from './record.ts';
+import type { Heartbeat } from './types.ts';
+
+export type FromLogRecord =
+  | { readonly kind: 'transition'; readonly record: TransitionRecord }
+  | { readonly kind: 'heartbeat'; readonly heartbeat: Heartbeat }
+  | undefined;
+
+/** The event name: the record's own field, or the `event.name` attribute older SDKs wrote instead. */
+function eventNameOf(log: DecodedLogRecord): string | undefined {
+  if (log.eventName !== undefined) return log.eventName;
+  const attribute = log.attributes['event.name'];
+  return typeof attribute === 'string' ? attribute : undefined;
+}
+
+function timeOf(log: DecodedLogRecord): number {
+  // The SDK sets the timestamp flowtel gives it; the observed time is the fallback OTLP allows.
+  return epochMs(log.timeUnixNano > 0n ? log.timeUnixNano : log.observedTimeUnixNano, 'timeUnixNano');
+}
+
+export function fromLogRecord(log: DecodedLogRecord): FromLogRecord {
+  const eventName = eventNameOf(log);
+  if (eventName === EventName.STATE) return { kind: 'transition', record: transitionOf(log) };
+  if (eventName === EventName.HEARTBEAT) return { kind: 'heartbeat', heartbeat: heartbeatOf(log) };
+  return undefined;
+}
+
+function transitionOf(log: DecodedLogRecord): TransitionRecord {
+  const a = log.attributes;
+  const seq = integer(a, Attr.SEQ, 0);
+  if (seq === undefined) throw new IngestProblem('invalid-record', `${Attr.SEQ} is missing`);
+  const task = text(a, Attr.TASK_NAME);
+  const errorType = text(a, Attr.ERROR_TYPE);
+  const errorMessage = text(a, Attr.ERROR_MESSAGE);
+  return transitionRecord({
+    seq,
+    atMs: timeOf(log),
+    flow: text(a, Attr.PIPELINE_NAME),
+    flowRunId: text(a, Attr.PIPELINE_RUN_ID),
+    task,
+    taskRunId: text(a, Attr.TASK_RUN_ID),
+    attempt: integer(a, Attr.ATTEMPT, 1) ?? 1,
+    state: stateOf(a),
+    message: text(a, Attr.STATE_MESSAGE),
+    error:
+      errorType === undefined && errorMessage === undefined
+        ? undefined
+        : { type: errorType ?? 'Error', message: errorMessage ?? '' },
+    traceId: log.traceId,
+    spanId: log.spanId,
+    tags: texts(a, Attr.FLOW_TAGS) ?? [],
+    scheduledAt: isoTime(a, Attr.FLOW_SCHEDULED_TIME) ?? null,
+    params: task === undefined ? params(a) : undefined,
+    parentFlowRunId: text(a, Attr.FLOW_PARENT_RUN_ID),
+    startedAt: isoTime(a, Attr.STARTED_AT),
+  });
+}
+
+function heartbeatOf(log: DecodedLogRecord): Heartbeat {
+  const a = log.attributes;
+  const runId = text(a, Attr.PIPELINE_RUN_ID);
+  if (runId === undefined || runId === '') {
+    throw new IngestProblem('invalid-record', `heartbeat without ${Attr.PIPELINE_RUN_ID}`);
+  }
+  return {
+    runId,
+    flow: text(a, Attr.PIPELINE_NAME),
+    atMs: timeOf(log),
+    intervalMs: positive(a, Attr.HEARTBEAT_INTERVAL_MS),
+    seq: integer(a, Attr.SEQ, 0) ?? 0,
+    ...(log.traceId === undefined ? {} : { traceId: log.traceId }),
+  };
+}
