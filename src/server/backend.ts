@@ -45,8 +45,9 @@ export interface HealthView {
   readonly outbox: { readonly depth: number; readonly oldestAgeMs: number | null };
   /** How far behind the rules engine is: ms from receiving a transition to having evaluated it (latest). */
   readonly evaluationLagMs: number;
-  readonly received: { readonly spans: number; readonly logRecords: number; readonly metrics: number };
-  readonly rejected: { readonly requests: number; readonly spans: number; readonly logRecords: number };
+  readonly received: { readonly spans: number; readonly logRecords: number; readonly metricPoints: number };
+  /** Whole requests refused (400, 413, 415, ...) and items refused inside accepted ones (partial success). */
+  readonly rejected: { readonly requests: number; readonly items: number };
   readonly runsInFlight: number;
   readonly runsStored: number;
   /** Why the status is degraded (e.g. the store refuses writes), each in one line. */

@@ -57,7 +57,7 @@ export function serveBackend(parts: BackendParts): ServeBackend {
 
   return {
     flows() {
-      const schedules = new Map(parts.schedules().map((view) => [view.flow, view]));
+      const schedules = new Map(parts.schedules().map((view) => [view.name, view]));
       const known = new Set<string>();
       const views: FlowView[] = parts.flows().map((flow) => {
         known.add(flow.name);
@@ -163,7 +163,7 @@ export function serveBackend(parts: BackendParts): ServeBackend {
     },
     traceUrl: (traceId) => {
       const template = parts.traceTemplate();
-      return traceId && template ? traceUrl(template, traceId) : null;
+      return traceUrl(template, traceId ?? undefined) ?? null;
     },
     health() {
       const counters = parts.counters();

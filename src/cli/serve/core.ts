@@ -2,7 +2,6 @@ import { type Clock, monotonicNow } from '../../clock.ts';
 import type { RecordOutcome, RunHistory, RunSource } from '../../history/types.ts';
 import { isFinal } from '../../runtime/state.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
-import { crashedRecord } from './records.ts';
 
 /** Where serve's transitions go besides history: the rules engine (swapped on reload) and metrics. */
 export interface TransitionConsumers {
@@ -85,22 +84,16 @@ export class ServeCore {
 
   /**
    * Ends a run that cannot end itself (its process died, or went silent) as Crashed, unless it has
-   * ended meanwhile. Returns whether it did.
+   * ended meanwhile; the verdict is evaluated like any transition. Returns whether it did.
    */
   crash(runId: string, why: string): boolean {
-    const run = this.#history.get(runId);
-    if (!run || isFinal(run.state.type)) return false;
-    const lastSeq = run.transitions.reduce(
-      (max, t) => (t.task === undefined && t.seq > max ? t.seq : max),
-      0,
-    );
-    const record = crashedRecord(
-      { flow: run.flow, runId, traceId: run.traceId, tags: run.tags },
-      lastSeq + 1,
-      this.#clock.now(),
-      why,
-    );
-    return this.accept(record, run.source) === 'new';
+    const record = this.#history.crashed(runId, this.#clock.now(), why);
+    if (record === undefined) return false;
+    this.#consumers.evaluate(record);
+    this.#consumers.count(record);
+    this.#watch.ended(runId);
+    this.#onRunEnded(runId, record.flow);
+    return true;
   }
 
   stats(): { evaluationLagMs: number; evaluated: number; duplicates: number; late: number } {

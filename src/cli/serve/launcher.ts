@@ -78,7 +78,7 @@ export class Launcher {
     const worker = startWorkerRun({
       flow: request.flow,
       runId,
-      ...(request.scheduledAt === undefined ? {} : { scheduledAt: request.scheduledAt }),
+      ...(request.scheduledAt === undefined ? {} : { scheduledAt: new Date(request.scheduledAt) }),
       params: request.params,
       otlpEndpoint: this.#otlpEndpoint,
       env: this.#env,

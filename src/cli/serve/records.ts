@@ -3,8 +3,8 @@ import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
 
 /**
  * The transitions serve writes itself, for what no run's own process can say: that serve scheduled a
- * run (seq 0, before its process starts and numbers its own from 1), that a run's process died or
- * went silent, that a scheduled run's parameters were refused. They go the same way as every record
+ * run (seq 0, before its process starts and numbers its own from 1) and that a scheduled run's
+ * parameters were refused. (That a run crashed is the history's verdict: `RunHistory.crashed`.) They go the same way as every record
  * received over OTLP: history, rules, metrics.
  */
 export interface ServeRecordRun {
@@ -18,11 +18,6 @@ export interface ServeRecordRun {
 /** Recorded when serve decides to start a run: the run exists, with its scheduled time, from then on. */
 export function scheduledRecord(run: ServeRecordRun, atMs: number): TransitionRecord {
   return serveRecord(run, 0, atMs, 'Scheduled');
-}
-
-/** The run's process is gone (it died, or its heartbeats stopped) while the run was still in flight. */
-export function crashedRecord(run: ServeRecordRun, seq: number, atMs: number, why: string): TransitionRecord {
-  return serveRecord(run, seq, atMs, 'Crashed', why, { type: 'Crashed', message: why });
 }
 
 /** A scheduled run whose parameters the flow refused: it fails like any failure and alerts. */

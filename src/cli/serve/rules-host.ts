@@ -7,19 +7,14 @@ import { createDelivery, type Delivery } from '../../notify/index.ts';
 import { createRulesEngine, type RulesEngine } from '../../rules/engine.ts';
 import { loadRules } from '../../rules/load.ts';
 import { type LoadedRules, mergeRuleFiles } from '../../rules/resolve.ts';
-import type { ScheduleSpec } from '../../schedule/slots.ts';
+import type { SilenceInput } from '../../rules/schema.ts';
 import type { FlowtelStore } from '../../store/index.ts';
-import type { SilenceStore } from '../../store/silences.ts';
+import type { SilenceStore, StoredSilence } from '../../store/silences.ts';
 import { registerChannelSecrets } from '../secrets.ts';
 import { UsageError } from '../usage.ts';
+import type { WatchedSchedules } from './flows.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** A schedule the flow-late rules watch, with when the flow last started (from the history). */
-export interface WatchedSchedule {
-  readonly flow: string;
-  readonly spec: ScheduleSpec;
-}
 
 /**
  * serve's rules: the engine evaluating every transition serve records, and delivery sending what it
@@ -108,29 +103,39 @@ export class RulesHost {
   }
 
   /**
-   * What a new engine must know that is not in its alert state: the silences created over the API, the
-   * schedules of the flows serve runs (with when each last started, so slots missed while serve was
-   * down are late at once), and the runs in flight (so their duration rules keep watching them).
+   * Tells the engine the schedules of the flows serve runs (again after the flows were reloaded), with
+   * when each flow last started, so that slots missed while serve was down are late at once.
    */
-  #prime(): void {
-    const { silences, schedules, history } = this.#options;
+  watchSchedules(): void {
+    const { schedules, history } = this.#options;
     const engine = this.#engine;
-    const now = this.#options.clock.now();
-    for (const silence of silences.list()) {
-      if (silence.endsAt > now) engine.addSilence(silence);
-      else silences.remove(silence.id);
-    }
     const lastStarts = history.lastStarts();
-    for (const { flow, spec } of schedules()) {
+    for (const { flow, schedules: specs } of schedules()) {
       try {
         const lastStartedAt = lastStarts.get(flow);
-        engine.registerSchedule(flow, spec, lastStartedAt === undefined ? {} : { lastStartedAt });
+        engine.registerSchedule(flow, specs, lastStartedAt === undefined ? {} : { lastStartedAt });
       } catch (error) {
         this.#options.log(
           `flowtel serve: the schedule of flow '${flow}' cannot be watched: ${(error as Error).message}`,
         );
       }
     }
+  }
+
+  /**
+   * What a new engine must know that is not in its alert state: the silences created over the API, the
+   * schedules of the flows serve runs (with when each last started, so slots missed while serve was
+   * down are late at once), and the runs in flight (so their duration rules keep watching them).
+   */
+  #prime(): void {
+    const { silences, history } = this.#options;
+    const engine = this.#engine;
+    const now = this.#options.clock.now();
+    for (const silence of silences.list()) {
+      if (silence.endsAt > now) engine.addSilence(silenceInput(silence));
+      else silences.remove(silence.id);
+    }
+    this.watchSchedules();
     for (const run of history.inFlight()) {
       const detail = history.get(run.id);
       for (const record of detail?.transitions ?? []) if (record.task === undefined) engine.process(record);
@@ -147,7 +152,7 @@ export interface RulesHostOptions {
   readonly silences: SilenceStore;
   readonly history: RunHistory;
   /** The flows' own schedules, for flow-late rules that carry none. */
-  readonly schedules: () => readonly WatchedSchedule[];
+  readonly schedules: () => readonly WatchedSchedules[];
   readonly log: (line: string) => void;
   /** Every notification, as the engine hands it over (metrics, tests). */
   readonly onNotification?: (notification: Notification) => void;
@@ -190,4 +195,17 @@ async function build(
     },
   });
   return { engine, delivery };
+}
+
+/** A stored silence as the engine takes it (the store keeps read-only lists). */
+function silenceInput(silence: StoredSilence): SilenceInput {
+  const { rule, flow, labels } = silence.matchers;
+  return {
+    ...silence,
+    matchers: {
+      ...(rule === undefined ? {} : { rule: typeof rule === 'string' ? rule : [...rule] }),
+      ...(flow === undefined ? {} : { flow: typeof flow === 'string' ? flow : [...flow] }),
+      ...(labels === undefined ? {} : { labels: { ...labels } }),
+    },
+  };
 }

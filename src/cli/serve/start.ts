@@ -1,22 +1,25 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AlertState } from '../../alerts/state.ts';
 import { systemClock } from '../../clock.ts';
-import { readRetention } from '../../history/retention.ts';
+import { pruneEvery, readRetention } from '../../history/retention.ts';
 import { createForwarder } from '../../receiver/forward.ts';
-import { createIngest } from '../../receiver/ingest/index.ts';
-import { createOtlpHttpHandler } from '../../receiver/otlp/index.ts';
+import { createIngest, type IngestStats } from '../../receiver/ingest/index.ts';
+import { createReceiverHandler } from '../../receiver/receiver.ts';
 import { createScheduler, type DueSlot } from '../../schedule/scheduler.ts';
-import { checkBindSafety, createApiServer } from '../../server/api.ts';
-import { createServeMetrics } from '../../server/metrics/index.ts';
-import { openStore } from '../../store/index.ts';
+import { createApiServer } from '../../server/api.ts';
+import { checkBindSafety } from '../../server/auth.ts';
+import { createServeMetrics, type FiringCount, type ServeMetrics } from '../../server/metrics/index.ts';
+import { databasePath, flowtelHome, openStore } from '../../store/index.ts';
 import { SqliteRunHistory } from '../../store/runs.ts';
 import { SqliteScheduleMarks } from '../../store/schedule-marks.ts';
 import { SqliteSilenceStore } from '../../store/silences.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS } from '../../store/sqlite.ts';
 import { HeartbeatWatch } from '../../watch/heartbeat-watch.ts';
 import { UsageError } from '../usage.ts';
 import type { ServeArgs } from './args.ts';
 import { serveBackend } from './backend.ts';
-import { type Catalog, loadCatalog } from './catalog.ts';
+import { type Catalog, type CatalogProblem, loadCatalog } from './catalog.ts';
 import { ServeCore } from './core.ts';
 import { schedulableFlows, watchedSchedules } from './flows.ts';
 import { Launcher } from './launcher.ts';
@@ -44,7 +47,6 @@ export interface RunningServe {
 
 /** How long a cancelled run's process has to end before it is killed. */
 const CANCEL_GRACE_MS = 15_000;
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * The one place serve's parts are put together: the store (history, schedule marks, silences, alert
@@ -55,8 +57,11 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export async function startServe(options: StartServeOptions): Promise<RunningServe> {
   const { env, log } = options;
   const token = env.FLOWTEL_API_TOKEN || undefined;
-  const unsafe = checkBindSafety(options.host, token);
-  if (unsafe) throw new UsageError(unsafe);
+  try {
+    checkBindSafety(options.host, token);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const retentionMs = readRetention(env);
   const clock = systemClock;
   const startedAt = clock.now();
@@ -65,21 +70,23 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   if (options.flows.length > 0) {
     catalog = await loadCatalog(options.flows, { timeoutMs: options.loadTimeoutMs, env });
     if (catalog.problems.length > 0) {
-      throw new UsageError(`the flows of --flows do not load:\n  ${catalog.problems.join('\n  ')}`);
+      throw new UsageError(`the flows of --flows do not load:\n  ${said(catalog.problems).join('\n  ')}`);
     }
   }
 
   const store = await openStore({ env, log });
-  const history = new SqliteRunHistory(store.db, { log });
+  const history = new SqliteRunHistory(store.db, { clock, busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS, log });
   const marks = new SqliteScheduleMarks(store.db);
   const silences = new SqliteSilenceStore(store.db);
   const metrics = await createServeMetrics();
-  const scheduledRuns = new Map<string, string>(); // run id → flow, for the runs the scheduler launched
+  /** Run id → flow, for the runs the scheduler launched (it counts them until they end). */
+  const scheduledRuns = new Map<string, string>();
 
   const watch = new HeartbeatWatch({
     clock,
     onCrashed: (run) => {
-      const why = `no heartbeat for ${Math.round(run.silentForMs / 1000)} s (3 of its intervals): its process is gone`;
+      const silent = Math.round((clock.now() - run.lastHeardAt) / 1000);
+      const why = `nothing heard from the run for ${silent} s (3 heartbeat intervals of ${Math.round(run.intervalMs / 1000)} s): its process is gone`;
       if (core.crash(run.runId, why)) log(`flowtel serve: run ${run.runId} crashed: ${why}`);
     },
   });
@@ -99,7 +106,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       scheduler.runEnded(flow);
     },
   });
-  rules = await RulesHost.start({
+  const host: RulesHost = await RulesHost.start({
     dir: options.rules ?? (await defaultRulesDir()),
     env,
     clock,
@@ -108,29 +115,23 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     history,
     schedules: () => watchedSchedules(catalog.flows),
     log,
-    onNotification: () => {},
   });
+  rules = host;
 
-  // OTLP in: flowtel's own children, and pipelines anywhere.
+  // OTLP in: serve's own runs, and pipelines anywhere.
   const ingest = createIngest({
     onTransition: (record) => core.accept(record, 'otlp'),
-    onHeartbeat: (beat) => core.heartbeat(beat.runId, beat.atMs, beat.intervalMs),
+    // The sender's clock may be off: a heartbeat counts from when serve heard it.
+    onHeartbeat: (beat) => core.heartbeat(beat.runId, clock.now(), beat.intervalMs),
   });
-  const forwarder = options.forward === undefined ? undefined : createForwarder(options.forward, { log });
-  const otlpServer = createServer(
-    createOtlpHttpHandler({
-      onSpans: (spans) => ingest.spans(spans),
-      onLogs: (records) => ingest.logs(records),
-      onMetrics: () => {},
-      ...(forwarder ? { onAccepted: (request) => forwarder.forward(request) } : {}),
-    }),
-  );
+  const forwarder =
+    options.forward === undefined ? undefined : createForwarder({ url: options.forward, warn: log });
+  const otlpServer = createServer(createReceiverHandler({ ingest, ...(forwarder ? { forwarder } : {}) }));
   const otlpPort = await listen(otlpServer, options.otlpPort, options.host);
   const otlpUrl = `http://${urlHost(options.host)}:${otlpPort}`;
-  const childOtlpUrl = `http://${childHost(options.host)}:${otlpPort}`;
-
   // Where runs report: serve itself, unless a Collector in front of serve fans their telemetry out.
-  const workerOtlpUrl = env.FLOWTEL_WORKER_OTLP_ENDPOINT || childOtlpUrl;
+  const workerOtlpUrl = env.FLOWTEL_WORKER_OTLP_ENDPOINT || `http://${childHost(options.host)}:${otlpPort}`;
+
   const launcher = new Launcher({ core, history, clock, otlpEndpoint: workerOtlpUrl, env, log });
   const launchScheduled = (slot: DueSlot) => {
     const flow = catalog.flows.find((candidate) => candidate.name === slot.flow);
@@ -140,10 +141,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       .launch({ flow, params: slot.params ?? {}, source: 'schedule', scheduledAt: slot.scheduledAt })
       .then(
         (outcome) => {
-          if (!outcome.ok) return;
-          // Its end may already have been recorded (a run faster than this answer).
+          // Its end may already have been recorded (a run faster than this answer, or refused).
           const run = history.get(outcome.runId);
-          if (run && run.endedAt === null) scheduledRuns.set(outcome.runId, slot.flow);
+          if (outcome.ok && run && run.endedAt === null) scheduledRuns.set(outcome.runId, slot.flow);
           else scheduler.runEnded(slot.flow);
         },
         (error: unknown) => {
@@ -159,40 +159,27 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     onMissed: (missed) => {
       metrics.scheduled(missed.flow, 'missed', missed.count);
       log(
-        `flowtel serve: flow '${missed.flow}' missed ${missed.count}${missed.more ? '+' : ''} slot(s) of ${missed.scheduleId} while serve was down`,
+        `flowtel serve: flow '${missed.flow}' missed ${missed.count}${missed.more ? '+' : ''} slot(s) of schedule '${missed.scheduleId}' while serve was not running`,
       );
     },
     onSkipped: (slot, reason) => {
       metrics.scheduled(slot.flow, 'skipped');
       log(
-        `flowtel serve: flow '${slot.flow}' slot ${new Date(slot.scheduledAt).toISOString()} skipped: ${reason}`,
+        `flowtel serve: flow '${slot.flow}': the slot of ${new Date(slot.scheduledAt).toISOString()} is skipped: ${reason}`,
       );
     },
     onError: (error) => log(`flowtel serve: scheduler: ${String(error)}`),
   });
 
-  // Runs a serve that died left in flight: its own children died with it; other processes may live on.
+  // Runs a serve that died left in flight: its own runs' processes died with it (they cancel themselves
+  // when serve goes); runs of other processes may live on, and get their heartbeat intervals to say so.
   for (const run of history.inFlight()) {
-    if (run.source === 'otlp') watch.heard(run.id, run.lastHeardAt, run.heartbeatIntervalMs);
+    if (run.source === 'otlp') watch.heard(run.id, clock.now(), run.heartbeatIntervalMs);
     else core.crash(run.id, 'flowtel serve stopped while the run was in flight');
   }
   scheduler.load(schedulableFlows(catalog.flows));
 
-  const counters = () => {
-    const stats = ingest.stats();
-    const outbox = rules?.outbox(clock.now()) ?? { depth: 0, oldestAgeMs: null };
-    return {
-      outbox,
-      evaluationLagMs: core.stats().evaluationLagMs,
-      received: { spans: stats.spans, logRecords: stats.logRecords, metrics: stats.metricPoints },
-      rejected: {
-        requests: stats.rejectedRequests,
-        spans: stats.rejectedSpans,
-        logRecords: stats.rejectedLogRecords,
-      },
-      problems: history.problems(),
-    };
-  };
+  const problems: string[] = [];
   const backend = serveBackend({
     clock,
     history,
@@ -200,77 +187,97 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     silences,
     startedAt,
     cancelGraceMs: CANCEL_GRACE_MS,
-    engine: () => (rules as RulesHost).engine,
+    engine: () => host.engine,
     flows: () => catalog.flows,
     schedules: () => scheduler.views(),
-    traceTemplate: () => rules?.traceTemplate(),
-    counters,
+    traceTemplate: () => host.traceTemplate(),
+    counters: () => {
+      const stats = ingest.stats();
+      return {
+        outbox: host.outbox(clock.now()),
+        evaluationLagMs: core.stats().evaluationLagMs,
+        received: stats.received,
+        rejected: { requests: sum(stats.rejected.requests), items: sum(stats.rejected.items) },
+        problems: [...problems],
+      };
+    },
   });
+  const ingestCounts = ingestDeltas(metrics);
   const api = await createApiServer({
     backend,
     token,
     host: options.host,
     port: options.port,
     log,
-    extraRoutes: {
-      '/metrics': async () => {
-        const health = backend.health();
-        metrics.setHealth({
-          outboxDepth: health.outbox.depth,
-          outboxOldestAgeMs: health.outbox.oldestAgeMs,
-          evaluationLagMs: health.evaluationLagMs,
-          runsInFlight: health.runsInFlight,
-        });
-        return metrics.render();
+    clock,
+    extraRoutes: [
+      {
+        method: 'GET',
+        path: '/metrics',
+        handle: async (_request, response) => {
+          const health = backend.health();
+          metrics.setHealth({
+            outboxDepth: health.outbox.depth,
+            outboxOldestAgeMs: health.outbox.oldestAgeMs,
+            evaluationLagMs: health.evaluationLagMs,
+            runsInFlight: health.runsInFlight,
+            firing: firingCounts(host.engine.alerts()),
+          });
+          ingestCounts.report(ingest.stats());
+          const { contentType, body } = await metrics.render();
+          response.writeHead(200, { 'content-type': contentType });
+          response.end(body);
+        },
       },
-    },
+    ],
+  }).catch(async (error: unknown) => {
+    await close(otlpServer);
+    throw error;
   });
+  const stopPruning = pruneEvery(history, retentionMs, { clock });
 
-  const prune = () => {
-    if (retentionMs > 0) history.prune(clock.now() - retentionMs);
-  };
-  prune();
-  const pruning = setInterval(prune, PRUNE_EVERY_MS);
-  pruning.unref();
-
-  const schedules = catalog.flows.reduce((sum, flow) => sum + flow.schedules.length, 0);
+  const schedules = catalog.flows.reduce((count, flow) => count + flow.schedules.length, 0);
   return {
     apiUrl: api.url,
     otlpUrl,
-    summary: `${catalog.flows.length} flow(s) with ${schedules} schedule(s); ${rules.rules.rules.length} rule(s); history in ${history.location}`,
+    summary: `${catalog.flows.length} flow(s) with ${schedules} schedule(s); ${host.rules.rules.length} rule(s); history in ${databasePath(flowtelHome(env))}`,
     async reload() {
-      const said: string[] = [];
+      const outcome: string[] = [];
+      problems.length = 0;
       if (options.flows.length > 0) {
         const next = await loadCatalog(options.flows, { timeoutMs: options.loadTimeoutMs, env });
         if (next.problems.length > 0) {
-          said.push(`flows not reloaded, the last good ones stay: ${next.problems.join('; ')}`);
+          const why = said(next.problems).join('; ');
+          problems.push(`the last reload of --flows failed, the flows before it stay: ${why}`);
+          outcome.push(`flows not reloaded, the last good ones stay: ${why}`);
         } else {
           catalog = next;
           scheduler.load(schedulableFlows(catalog.flows));
-          said.push(`flows reloaded: ${catalog.flows.length}`);
+          host.watchSchedules();
+          outcome.push(`${catalog.flows.length} flow(s) reloaded`);
         }
       }
       try {
-        await (rules as RulesHost).reload();
-        said.push(`rules reloaded: ${(rules as RulesHost).rules.rules.length}`);
+        await host.reload();
+        outcome.push(`${host.rules.rules.length} rule(s) reloaded`);
       } catch (error) {
-        said.push(
-          `rules not reloaded, the last good ones stay: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const why = error instanceof Error ? error.message : String(error);
+        problems.push(`the last reload of the rules failed, the rules before it stay: ${why}`);
+        outcome.push(`rules not reloaded, the last good ones stay: ${why}`);
       }
-      return `flowtel serve: SIGHUP: ${said.join('; ')}`;
+      return `flowtel serve: SIGHUP: ${outcome.join('; ')}`;
     },
     async stop() {
-      clearInterval(pruning);
+      stopPruning();
       scheduler.stop();
       await api.close();
       await launcher.settle(options.shutdownGraceMs);
       await launcher.stopAll(CANCEL_GRACE_MS);
-      // Their last telemetry has arrived: nothing more comes in.
+      // The runs' last telemetry has arrived: nothing more comes in.
       await close(otlpServer);
       await forwarder?.close(2_000);
       watch.close();
-      const pending = await (rules as RulesHost).stop(5_000);
+      const pending = await host.stop(5_000);
       if (pending > 0)
         log(`flowtel serve: ${pending} notification(s) not delivered yet; they stay in the outbox`);
       await history.flush(5_000);
@@ -317,4 +324,52 @@ function childHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return urlHost(host);
+}
+
+function said(problems: readonly CatalogProblem[]): string[] {
+  return problems.map((problem) => (problem.file ? `${problem.file}: ${problem.message}` : problem.message));
+}
+
+function sum(counts: Readonly<Record<string, number | undefined>>): number {
+  let total = 0;
+  for (const count of Object.values(counts)) total += count ?? 0;
+  return total;
+}
+
+/** Firing alerts by rule and severity, for `flowtel_alerts_firing`. */
+function firingCounts(alerts: readonly AlertState[]): FiringCount[] {
+  const counts = new Map<string, FiringCount>();
+  for (const alert of alerts) {
+    if (alert.status !== 'firing') continue;
+    const key = `${alert.rule}\u0000${alert.severity}`;
+    const seen = counts.get(key);
+    counts.set(key, { rule: alert.rule, severity: alert.severity, count: (seen?.count ?? 0) + 1 });
+  }
+  return [...counts.values()];
+}
+
+/**
+ * Ingest keeps running totals; `/metrics` counters take increments: each scrape adds what grew since
+ * the last one.
+ */
+function ingestDeltas(metrics: ServeMetrics): { report(stats: IngestStats): void } {
+  const last = new Map<string, number>();
+  const add = (key: string, total: number, count: (n: number) => void) => {
+    const grown = total - (last.get(key) ?? 0);
+    if (grown > 0) count(grown);
+    last.set(key, total);
+  };
+  return {
+    report(stats) {
+      add('spans', stats.received.spans, (n) => metrics.received('traces', 'spans', n));
+      add('logs', stats.received.logRecords, (n) => metrics.received('logs', 'log_records', n));
+      add('points', stats.received.metricPoints, (n) => metrics.received('metrics', 'data_points', n));
+      for (const [reason, total] of Object.entries(stats.rejected.requests)) {
+        add(`request:${reason}`, total, (n) => metrics.rejected('unknown', reason, n));
+      }
+      for (const [reason, total] of Object.entries(stats.rejected.items)) {
+        add(`item:${reason}`, total ?? 0, (n) => metrics.rejected('unknown', reason, n));
+      }
+    },
+  };
 }

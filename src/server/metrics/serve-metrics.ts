@@ -54,12 +54,14 @@ export interface ServeMetrics {
   /** A transition record, once each (duplicates are dropped upstream), in any order. */
   observe(record: TransitionRecord): void;
   /** A schedule slot: launched, skipped by the overlap policy, or missed while serve was down. */
-  scheduled(flow: string, outcome: ScheduleOutcome): void;
+  /** `n` slots at once (e.g. the slots missed while serve was down). */
+  scheduled(flow: string, outcome: ScheduleOutcome, n?: number): void;
   /** A notification × channel whose fate is known (see `countDeliveriesIn`). */
   notification(channel: string, rule: string, outcome: DeliveryOutcome): void;
   setHealth(health: ServeHealth): void;
   received(signal: OtlpSignal, item: OtlpItem, n: number): void;
-  rejected(signal: OtlpSignal, reason: string, n: number): void;
+  /** `signal` is `unknown` for a request refused before its path was read. */
+  rejected(signal: OtlpSignal | 'unknown', reason: string, n: number): void;
   /** The Prometheus text exposition of every series, for `GET /metrics`. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -122,7 +124,7 @@ export async function createServeMetrics(options: ServeMetricsOptions = {}): Pro
       else tasks.observe(record);
       tasks.settle();
     },
-    scheduled: (flow, outcome) => inc(Series.RUNS_SCHEDULED, [flow, outcome]),
+    scheduled: (flow, outcome, n = 1) => inc(Series.RUNS_SCHEDULED, [flow, outcome], n),
     notification: (channel, rule, outcome) => inc(Series.ALERT_NOTIFICATIONS, [channel, rule, outcome]),
     setHealth(health) {
       made.gauge(Series.OUTBOX_DEPTH).set(health.outboxDepth);
