@@ -70,7 +70,8 @@ export class ServeCore {
         this.#watch.ended(runId);
         this.#onRunEnded(runId, record.flow);
       } else {
-        this.#watch.heard(runId, Date.parse(record.at));
+        // When serve heard it, not the sender's clock (which may be off).
+        this.#watch.heard(runId, this.#clock.now());
       }
     }
     return outcome;

@@ -92,6 +92,9 @@ export class Launcher {
     this.#running.set(runId, entry);
     const started = await worker.started;
     if (started.ok) return { ok: true, runId };
+    // The process ended before the run began (the flow did not load, or it died): its exit ends the
+    // run Crashed, with the reason, in `#exited`.
+    if (started.reason === 'exited') return { ok: false, runId, message: started.message };
     // Refused parameters: no run began. A schedule's refused run fails and alerts like any failure; a
     // run-now caller hears the reason in its answer, so that one is only recorded.
     const refused = refusedRecord(run, 1, this.#clock.now(), started.message);
