@@ -171,14 +171,6 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     onError: (error) => log(`flowtel serve: scheduler: ${String(error)}`),
   });
 
-  // Runs a serve that died left in flight: its own runs' processes died with it (they cancel themselves
-  // when serve goes); runs of other processes may live on, and get their heartbeat intervals to say so.
-  for (const run of history.inFlight()) {
-    if (run.source === 'otlp') watch.heard(run.id, clock.now(), run.heartbeatIntervalMs);
-    else core.crash(run.id, 'flowtel serve stopped while the run was in flight');
-  }
-  scheduler.load(schedulableFlows(catalog.flows));
-
   const problems: string[] = [];
   const backend = serveBackend({
     clock,
@@ -232,8 +224,20 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     ],
   }).catch(async (error: unknown) => {
     await close(otlpServer);
-    throw error;
+    await host.stop(0);
+    history.close();
+    store.close();
+    throw new UsageError((error as Error).message);
   });
+
+  // Runs a serve that died left in flight: its own runs' processes died with it (they cancel themselves
+  // when serve goes); runs of other processes may live on, and get their heartbeat intervals to say so.
+  for (const run of history.inFlight()) {
+    if (run.source === 'otlp') watch.heard(run.id, clock.now(), run.heartbeatIntervalMs);
+    else core.crash(run.id, 'flowtel serve stopped while the run was in flight');
+  }
+  scheduler.load(schedulableFlows(catalog.flows));
+
   const stopPruning = pruneEvery(history, retentionMs, { clock });
 
   const schedules = catalog.flows.reduce((count, flow) => count + flow.schedules.length, 0);
