@@ -38,7 +38,7 @@ export class Launcher {
   readonly #history: RunHistory;
   readonly #clock: Clock;
   readonly #otlpEndpoint: string;
-  readonly #env: Env;
+  readonly #env: () => Env;
   readonly #log: (line: string) => void;
   readonly #running = new Map<
     string,
@@ -50,7 +50,8 @@ export class Launcher {
     history: RunHistory;
     clock: Clock;
     otlpEndpoint: string;
-    env: Env;
+    /** The environment runs start from (read at each launch: the rules' secrets change on reload). */
+    env: () => Env;
     log: (line: string) => void;
   }) {
     this.#core = options.core;
@@ -81,7 +82,7 @@ export class Launcher {
       ...(request.scheduledAt === undefined ? {} : { scheduledAt: new Date(request.scheduledAt) }),
       params: request.params,
       otlpEndpoint: this.#otlpEndpoint,
-      env: this.#env,
+      env: this.#env(),
       onExit: (info) => exit(info),
     });
     const entry = {

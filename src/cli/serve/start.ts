@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ChannelDefinition, secretRefs } from '../../alerts/channels.ts';
 import type { AlertState } from '../../alerts/state.ts';
 import { systemClock } from '../../clock.ts';
 import { pruneEvery, readRetention } from '../../history/retention.ts';
@@ -132,7 +133,14 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   // Where runs report: serve itself, unless a Collector in front of serve fans their telemetry out.
   const workerOtlpUrl = env.FLOWTEL_WORKER_OTLP_ENDPOINT || `http://${childHost(options.host)}:${otlpPort}`;
 
-  const launcher = new Launcher({ core, history, clock, otlpEndpoint: workerOtlpUrl, env, log });
+  const launcher = new Launcher({
+    core,
+    history,
+    clock,
+    otlpEndpoint: workerOtlpUrl,
+    env: () => runEnvironment(env, host.rules.channels),
+    log,
+  });
   const launchScheduled = (slot: DueSlot) => {
     const flow = catalog.flows.find((candidate) => candidate.name === slot.flow);
     if (!flow) return scheduler.runEnded(slot.flow);
@@ -376,4 +384,15 @@ function ingestDeltas(metrics: ServeMetrics): { report(stats: IngestStats): void
       }
     },
   };
+}
+
+/**
+ * What a run's process inherits: serve's environment without serve's own secrets (the API token, the
+ * variables the rules' channels read). Runs report to serve and never deliver alerts themselves, so
+ * user code has no business holding the Slack webhook.
+ */
+function runEnvironment(env: Env, channels: Readonly<Record<string, ChannelDefinition>>): Env {
+  const withheld = new Set(['FLOWTEL_API_TOKEN']);
+  for (const channel of Object.values(channels)) for (const ref of secretRefs(channel)) withheld.add(ref.env);
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !withheld.has(name)));
 }
