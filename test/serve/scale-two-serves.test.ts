@@ -17,9 +17,8 @@ let hooks: [SlackServer, SlackServer];
 let serves: [ServeProcess, ServeProcess];
 beforeAll(async () => {
   hooks = await Promise.all([startSlackServer(), startSlackServer()]);
-  serves = await Promise.all(
-    hooks.map((hook) => startServe(['--rules', RULES], { env: { HOOK_URL: hook.url } })),
-  );
+  const start = (hook: SlackServer) => startServe(['--rules', RULES], { env: { HOOK_URL: hook.url } });
+  serves = await Promise.all([start(hooks[0]), start(hooks[1])]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all((serves ?? []).map((serve) => serve.stop()));
