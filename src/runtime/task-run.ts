@@ -278,9 +278,13 @@ export class TaskRun implements Scope, InflightTask {
    * otherwise, a coarser clock than ours that can fall before the start.
    */
   private openAttemptSpan(attempt: number, startTime: number): Span {
+    // The flow's name on every span of a run: a Collector routing by `cicd.pipeline.name` (one serve per
+    // set of flows) keeps a run's attempts with the rest of it.
+    const attributes: Attributes = { [Attr.ATTEMPT]: attempt };
+    if (this.flowRun.name !== undefined) attributes[Attr.PIPELINE_NAME] = this.flowRun.name;
     return this.flowRun.telemetry.instruments.tracer.startSpan(
       SpanName.attempt(this.def.name),
-      { kind: SpanKind.INTERNAL, attributes: { [Attr.ATTEMPT]: attempt }, startTime },
+      { kind: SpanKind.INTERNAL, attributes, startTime },
       this.spanContext ?? this.parent,
     );
   }

@@ -226,6 +226,12 @@ describe('retries', () => {
       (a, b) => Number(a.attributes['flowtel.attempt']) - Number(b.attributes['flowtel.attempt']),
     );
     expect(attempts.map((a) => a.attributes['flowtel.attempt'])).toEqual([1, 2, 3]);
+    // Every span of a run names its flow: a Collector routing by it keeps the run together.
+    expect(attempts.map((a) => a.attributes['cicd.pipeline.name'])).toEqual([
+      'retrying',
+      'retrying',
+      'retrying',
+    ]);
     for (const a of attempts)
       expect(a.duration[0] * 1e9 + a.duration[1], 'attempt duration').toBeGreaterThan(0);
     for (const a of attempts) expect(parentOf(spans, a)).toBe(taskSpan);
