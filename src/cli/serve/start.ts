@@ -115,6 +115,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     history,
     schedules: () => watchedSchedules(catalog.flows),
     log,
+    metrics,
   });
   rules = host;
 
