@@ -67,7 +67,8 @@ export const SERIES = {
   flowtel_serve_rejected_total: {
     type: 'counter',
     labels: ['signal', 'reason'],
-    values: { signal: ['traces', 'logs', 'metrics'] },
+    // `unknown`: a request refused before its path said which signal it carries.
+    values: { signal: ['traces', 'logs', 'metrics', 'unknown'] },
   },
   flowtel_serve_runs_in_flight: { type: 'gauge', labels: [] },
   flowtel_serve_up: { type: 'gauge', labels: [] },

@@ -48,6 +48,11 @@ export interface DeliveryOptions {
   readonly random?: () => number;
   /** Sent and failed entries older than this are deleted on start. @default 7 days */
   readonly retentionMs?: number;
+  /**
+   * Where each notification × channel's outcome is counted; serve passes one that also counts it in its
+   * `/metrics`. @default the OTel counter `flowtel.alert.notifications` (`deliveryMetrics()`)
+   */
+  readonly metrics?: DeliveryMetrics;
 }
 
 export interface Delivery {
@@ -86,7 +91,7 @@ export async function createDelivery(options: DeliveryOptions): Promise<Delivery
 
   const store = options.store ?? (await openSqliteOutbox(options.home, env));
   const ownsStore = options.store === undefined;
-  const metrics: DeliveryMetrics = deliveryMetrics();
+  const metrics = options.metrics ?? deliveryMetrics();
   const retentionMs = options.retentionMs ?? 7 * 86_400_000;
   store.prune(clock.now() - retentionMs);
   expireStale(store, clock.now(), retentionMs, Object.keys(channels), metrics, log);

@@ -22,6 +22,6 @@ export function createReceiverHandler({ ingest, forwarder, maxBodyBytes }: Recei
     onLogs: (records) => ingest.logs(records),
     onMetrics: (metrics) => ingest.metrics(metrics),
     ...(forwarder ? { onAccepted: (request) => forwarder.forward(request) } : {}),
-    onRejected: (reason) => ingest.requestRejected(reason),
+    onRejected: (reason, signal) => ingest.requestRejected(reason, signal),
   });
 }

@@ -6,7 +6,7 @@ import { AbortFanout } from './abort-fanout.ts';
 import { emitTransition, hasListeners } from './hub.ts';
 import { type InflightLinks, InflightList } from './inflight-list.ts';
 import type { TaskRunRecord } from './run-record.ts';
-import { isFinal, type State, type StateName, stateOf } from './state.ts';
+import { isFinal, type State, type StateName, StateNames, stateOf } from './state.ts';
 import type { ErrorInfo } from './transition.ts';
 import { type RecordedFlowRun, type RecordedTaskRun, Transition } from './transition-record.ts';
 
@@ -29,6 +29,8 @@ export interface FlowRunInit {
 export interface InflightTask extends RecordedTaskRun, InflightLinks<InflightTask> {
   readonly span: Span | undefined;
   readonly spanContext: Context | undefined;
+  /** When it entered Pending (epoch ms): the start its final record carries. */
+  readonly pendingAt: number;
   /** Ends it in a final state (if it has not ended yet). */
   finish(name: StateName, error: unknown, message: string | undefined): unknown;
 }
@@ -160,10 +162,12 @@ export class FlowRun implements RecordedFlowRun {
   ): void {
     const seq = ++this.seq;
     const listened = hasListeners();
-    const record =
-      listened || logsTaskState(name)
-        ? new Transition(this, task, task.span, seq, at, name, attempt, message, error, undefined)
-        : undefined;
+    let record: Transition | undefined;
+    if (listened || logsTaskState(name)) {
+      // A final record says when the task run started (as its span does), for its duration.
+      const startedAt = isFinal(StateNames[name]) ? new Date(task.pendingAt).toISOString() : undefined;
+      record = new Transition(this, task, task.span, seq, at, name, attempt, message, error, startedAt);
+    }
     this.telemetry.taskTransition(task.span, task.spanContext, name, attempt, at, message, record);
     if (record && listened) emitTransition(record);
   }

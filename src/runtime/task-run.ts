@@ -38,7 +38,8 @@ export class TaskRun implements Scope, InflightTask {
   private ended = false;
   private lazyId: string | undefined;
   private attemptSignal: AbortSignal | undefined;
-  private readonly pendingAt = now();
+  /** When it entered Pending (epoch ms): its start, where its span starts. */
+  readonly pendingAt = now();
   private runningAt = 0;
   /** States, kept only once the run is worth a record (it retried, failed, or all are kept). */
   private history: State[] | undefined;

@@ -38,7 +38,10 @@ export interface TransitionRecord {
   readonly params?: Readonly<Record<string, unknown>> | undefined;
   /** The flow run that started this one, for subflows. */
   readonly parentFlowRunId?: string | undefined;
-  /** When the run started (first Running), on final transitions: lets rules compute durations. */
+  /**
+   * On final transitions, when the run started: a flow run's first Running, a task run's Pending (where
+   * its span starts). Lets rules and metrics compute durations.
+   */
   readonly startedAt?: string | undefined;
 }
 

@@ -93,5 +93,10 @@ describe('hostile request bodies', () => {
       'too-large': 2,
       'bad-compression': 1,
     });
+    // By the signal each request was sent for, as serve's flowtel_serve_rejected_total labels them.
+    expect(receiver.ingest.stats().rejected.bySignal).toEqual({
+      traces: { malformed: 1, 'unsupported-media-type': 1, 'too-large': 2, 'bad-compression': 1 },
+      logs: { malformed: 1 },
+    });
   });
 });

@@ -73,6 +73,9 @@ describe('ingest limits and untrusted values', () => {
       'too-many-attributes': 1,
       'string-too-long': 1,
     });
+    expect(receiver.ingest.stats().rejected.bySignal).toEqual({
+      logs: { 'too-many-attributes': 1, 'string-too-long': 1 },
+    });
   });
 
   it('answers partial success in protobuf, counting the spans past the items-per-request limit', async () => {

@@ -90,10 +90,13 @@ describe('transition records as --record writes them', () => {
     ]);
     expect(running).toMatchObject({ params: { day: '2026-11-24' }, scheduledAt: '2026-11-24T02:00:00.000Z' });
     const failed = parsed.find((r) => r.task === 'broken' && (r.state as { name: string }).name === 'Failed');
-    // A task transition: every documented key up to `scheduledAt`, none of the flow-run ones after it.
-    expect(Object.keys(failed ?? {})).toEqual(
-      DOCUMENTED_ORDER.slice(0, DOCUMENTED_ORDER.indexOf('scheduledAt') + 1),
-    );
+    // A final task transition: every documented key up to `scheduledAt`, none of the flow-run ones
+    // after it but its start (for its duration), no later than its end.
+    expect(Object.keys(failed ?? {})).toEqual([
+      ...DOCUMENTED_ORDER.slice(0, DOCUMENTED_ORDER.indexOf('scheduledAt') + 1),
+      'startedAt',
+    ]);
+    expect(Date.parse(String(failed?.startedAt))).toBeLessThanOrEqual(Date.parse(String(failed?.at)));
     expect(failed).toMatchObject({
       message: 'TypeError: bad row',
       error: { type: 'TypeError', message: 'bad row' },

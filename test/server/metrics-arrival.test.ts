@@ -141,7 +141,19 @@ describe('serve metrics whichever way records arrive', () => {
     expect(total(await scrape(metrics), 'flowtel_task_run_duration_seconds_count')).toBe(1);
   });
 
-  it('counts a retry on each Running after the first attempt', async () => {
+  it('counts a retry on each AwaitingRetry, as a run reports over OTLP (without its Retrying records)', async () => {
+    const metrics = await createServeMetrics(quiet);
+    const startedAt = new Date(T0).toISOString();
+    metrics.observe(task('a', 't1', 'AwaitingRetry', 100));
+    metrics.observe(task('a', 't1', 'AwaitingRetry', 300, 2));
+    metrics.observe({ ...task('a', 't1', 'Failed', 500, 3), startedAt });
+    const families = await scrape(metrics);
+    expect(total(families, 'flowtel_task_run_retries_total', { cicd_pipeline_task_name: 'fetch' })).toBe(2);
+    // Its end carries its start, so it counts at once, with its whole duration.
+    expect(total(families, 'flowtel_task_run_duration_seconds_sum')).toBe(0.5);
+  });
+
+  it('counts a retry on each AwaitingRetry when every record is heard', async () => {
     const metrics = await createServeMetrics(quiet);
     metrics.observe(task('a', 't1', 'Pending', 0));
     metrics.observe(task('a', 't1', 'Running', 0));

@@ -4,10 +4,12 @@ import type { Notification } from '../../alerts/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { RunHistory } from '../../history/types.ts';
 import { createDelivery, type Delivery } from '../../notify/index.ts';
+import { deliveryMetrics } from '../../notify/metrics.ts';
 import { createRulesEngine, type RulesEngine } from '../../rules/engine.ts';
 import { loadRules } from '../../rules/load.ts';
 import { type LoadedRules, mergeRuleFiles } from '../../rules/resolve.ts';
 import type { SilenceInput } from '../../rules/schema.ts';
+import { countDeliveriesIn, type ServeMetrics } from '../../server/metrics/index.ts';
 import type { FlowtelStore } from '../../store/index.ts';
 import type { SilenceStore, StoredSilence } from '../../store/silences.ts';
 import { registerChannelSecrets } from '../secrets.ts';
@@ -154,6 +156,8 @@ export interface RulesHostOptions {
   /** The flows' own schedules, for flow-late rules that carry none. */
   readonly schedules: () => readonly WatchedSchedules[];
   readonly log: (line: string) => void;
+  /** Where delivery's outcomes are counted for `/metrics`, besides its OTel counter. */
+  readonly metrics: Pick<ServeMetrics, 'notification'>;
   /** Every notification, as the engine hands it over (metrics, tests). */
   readonly onNotification?: (notification: Notification) => void;
 }
@@ -179,7 +183,14 @@ async function build(
   const { store, log } = options;
   const delivery =
     Object.keys(rules.channels).length > 0
-      ? await createDelivery({ rules, env: options.env, log, store: store.outbox, clock: options.clock })
+      ? await createDelivery({
+          rules,
+          env: options.env,
+          log,
+          store: store.outbox,
+          clock: options.clock,
+          metrics: countDeliveriesIn(options.metrics, deliveryMetrics()),
+        })
       : undefined;
   const template = traceUrlTemplate(rules.links, options.env);
   const engine = createRulesEngine({

@@ -5,7 +5,7 @@ import type { AlertState } from '../../alerts/state.ts';
 import { systemClock } from '../../clock.ts';
 import { pruneEvery, readRetention } from '../../history/retention.ts';
 import { createForwarder } from '../../receiver/forward.ts';
-import { createIngest, type IngestStats } from '../../receiver/ingest/index.ts';
+import { createIngest, type IngestStats, type RejectedSignal } from '../../receiver/ingest/index.ts';
 import { createReceiverHandler } from '../../receiver/receiver.ts';
 import { createScheduler, type DueSlot } from '../../schedule/scheduler.ts';
 import { createApiServer } from '../../server/api.ts';
@@ -116,6 +116,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     history,
     schedules: () => watchedSchedules(catalog.flows),
     log,
+    metrics,
   });
   rules = host;
 
@@ -376,11 +377,13 @@ function ingestDeltas(metrics: ServeMetrics): { report(stats: IngestStats): void
       add('spans', stats.received.spans, (n) => metrics.received('traces', 'spans', n));
       add('logs', stats.received.logRecords, (n) => metrics.received('logs', 'log_records', n));
       add('points', stats.received.metricPoints, (n) => metrics.received('metrics', 'data_points', n));
-      for (const [reason, total] of Object.entries(stats.rejected.requests)) {
-        add(`request:${reason}`, total, (n) => metrics.rejected('unknown', reason, n));
-      }
-      for (const [reason, total] of Object.entries(stats.rejected.items)) {
-        add(`item:${reason}`, total ?? 0, (n) => metrics.rejected('unknown', reason, n));
+      for (const [signal, reasons] of Object.entries(stats.rejected.bySignal) as [
+        RejectedSignal,
+        Record<string, number>,
+      ][]) {
+        for (const [reason, total] of Object.entries(reasons)) {
+          add(`${signal}:${reason}`, total, (n) => metrics.rejected(signal, reason, n));
+        }
       }
     },
   };

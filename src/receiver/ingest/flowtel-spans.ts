@@ -91,6 +91,8 @@ export function taskSpanParts(span: DecodedSpan): TaskParts[] {
   const flow = text(a, Attr.PIPELINE_NAME);
   const errorType = text(a, Attr.ERROR_TYPE);
   const parts: TaskParts[] = [];
+  // The span starts when the task run does (Pending): its end carries that, as the runtime's record does.
+  const startedAt = new Date(epochMs(span.startTimeUnixNano, 'task span start time')).toISOString();
   for (const event of stateEvents(span)) {
     const state = stateOf(event.attributes);
     if (!TASK_SPAN_STATES.has(state.name)) continue;
@@ -107,6 +109,7 @@ export function taskSpanParts(span: DecodedSpan): TaskParts[] {
       error: taskError(state.name, message, errorType),
       traceId: span.traceId,
       spanId: span.spanId,
+      startedAt: isFinal(state.type) ? startedAt : undefined,
     });
   }
   return parts;

@@ -9,4 +9,5 @@ export type {
   IngestResult,
   IngestStats,
   ItemRejection,
+  RejectedSignal,
 } from './types.ts';

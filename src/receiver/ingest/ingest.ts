@@ -23,7 +23,14 @@ import { checkLogRecord, checkSpan, resolveLimits } from './limits.ts';
 import { IngestProblem } from './problem.ts';
 import { type TaskParts, transitionKey, transitionRecord } from './record.ts';
 import { type RunFields, SpanRuns } from './span-runs.ts';
-import type { Ingest, IngestOptions, IngestResult, IngestStats, ItemRejection } from './types.ts';
+import type {
+  Ingest,
+  IngestOptions,
+  IngestResult,
+  IngestStats,
+  ItemRejection,
+  RejectedSignal,
+} from './types.ts';
 
 /** A task span waiting for its flow run to be known, with the transitions it carries. */
 interface WaitingTask {
@@ -39,6 +46,12 @@ export function createIngest(options: IngestOptions): Ingest {
   const received = { spans: 0, logRecords: 0, metricPoints: 0 };
   const rejectedItems: Partial<Record<ItemRejection, number>> = {};
   const rejectedRequests: Record<string, number> = {};
+  const rejectedBySignal: Partial<Record<RejectedSignal, Record<string, number>>> = {};
+  const countBySignal = (signal: RejectedSignal, reason: string) => {
+    const reasons = rejectedBySignal[signal] ?? {};
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+    rejectedBySignal[signal] = reasons;
+  };
   let duplicates = 0;
   let unattributed = 0;
   const runs = new SpanRuns<WaitingTask>(limits.knownSpans, limits.maxWaitingSpans, (given) => {
@@ -119,12 +132,18 @@ export function createIngest(options: IngestOptions): Ingest {
     emit(record);
   }
 
-  function each<T>(items: readonly T[], kind: string, ingestItem: (item: T) => void): IngestResult {
+  function each<T>(
+    items: readonly T[],
+    kind: string,
+    signal: RejectedSignal,
+    ingestItem: (item: T) => void,
+  ): IngestResult {
     let rejected = 0;
     let first: string | undefined;
     const reject = (reason: ItemRejection, message: string) => {
       rejected++;
       rejectedItems[reason] = (rejectedItems[reason] ?? 0) + 1;
+      countBySignal(signal, reason);
       first ??= message;
     };
     try {
@@ -157,11 +176,11 @@ export function createIngest(options: IngestOptions): Ingest {
   return {
     spans(items) {
       received.spans += items.length;
-      return each(items, 'spans', ingestSpan);
+      return each(items, 'spans', 'traces', ingestSpan);
     },
     logs(items) {
       received.logRecords += items.length;
-      return each(items, 'log records', ingestLogRecord);
+      return each(items, 'log records', 'logs', ingestLogRecord);
     },
     metrics(items: readonly DecodedMetric[]) {
       let points = 0;
@@ -169,13 +188,20 @@ export function createIngest(options: IngestOptions): Ingest {
       received.metricPoints += points;
       return { accepted: points, rejected: 0 };
     },
-    requestRejected(reason) {
+    requestRejected(reason, signal = 'unknown') {
       rejectedRequests[reason] = (rejectedRequests[reason] ?? 0) + 1;
+      countBySignal(signal, reason);
     },
     stats(): IngestStats {
       return {
         received: { ...received },
-        rejected: { items: { ...rejectedItems }, requests: { ...rejectedRequests } },
+        rejected: {
+          items: { ...rejectedItems },
+          requests: { ...rejectedRequests },
+          bySignal: Object.fromEntries(
+            Object.entries(rejectedBySignal).map(([signal, reasons]) => [signal, { ...reasons }]),
+          ),
+        },
         duplicates,
         unattributed,
         waitingSpans: runs.waitingSpans,

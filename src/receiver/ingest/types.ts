@@ -45,6 +45,9 @@ export interface IngestLimits {
   maxWaitingSpans?: number;
 }
 
+/** The signal of a rejection, as serve's metrics label it. */
+export type RejectedSignal = 'traces' | 'logs' | 'metrics' | 'unknown';
+
 /** Why an item was rejected. */
 export type ItemRejection =
   | 'too-many-items'
@@ -60,6 +63,11 @@ export interface IngestStats {
     items: Partial<Record<ItemRejection, number>>;
     /** Whole requests refused by the receiver (400, 413, 415, ...), by reason. */
     requests: Record<string, number>;
+    /**
+     * Both of the above by signal, then reason; `unknown` for a request refused before its path said
+     * which signal it carries.
+     */
+    bySignal: Partial<Record<RejectedSignal, Record<string, number>>>;
   };
   /** Transitions heard a second time and dropped. */
   duplicates: number;
@@ -86,7 +94,7 @@ export interface Ingest {
   logs(items: readonly DecodedLogRecord[]): IngestResult;
   /** Metrics are counted, not evaluated. */
   metrics(items: readonly DecodedMetric[]): IngestResult;
-  /** A whole request the receiver refused, counted by its reason. */
-  requestRejected(reason: string): void;
+  /** A whole request the receiver refused, counted by its reason (and signal, when known). */
+  requestRejected(reason: string, signal?: RejectedSignal): void;
   stats(): IngestStats;
 }

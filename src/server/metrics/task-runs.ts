@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { isFinal, resultOf, StateType } from '../../runtime/state.ts';
+import { isFinal, resultOf } from '../../runtime/state.ts';
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import { BoundedMap } from './bounded-map.ts';
 import { type RunEvents, type RunResult, secondsBetween } from './run-events.ts';
@@ -22,10 +22,10 @@ export interface TaskRunLimits {
 }
 
 /**
- * Task durations, results and retries from task-run records. A task's final record carries no start
- * time (unless it has `startedAt`), so the duration runs from the first record of the task run seen.
- * Over OTLP a failure arrives as a log record at once and the task's Pending with its span later, so an
- * end whose start has not been seen waits (parked) for it; if the start has not come after `settleMs`,
+ * Task durations, results and retries from task-run records. flowtel's final task records carry their
+ * start (`startedAt`) and count at once; an end without one (an older sender) runs from the first record
+ * of the task run seen, and one whose start has not been seen waits (parked) for it; if the start has
+ * not come after `settleMs`,
  * the end counts from its flow run's start, the earliest the task can have started (0 s when that is
  * unknown too).
  */
@@ -62,7 +62,9 @@ export class TaskRunTracker {
     const flow = record.flow ?? '';
     const task = record.task ?? '';
     const { type } = record.state;
-    if (type === StateType.RUNNING && record.attempt > 1) this.#events.taskRetried(flow, task);
+    // AwaitingRetry, not the Retrying that follows: over OTLP only the former arrives (a log record
+    // and a span event), so it is the one sign of a retry every source gives.
+    if (record.state.name === 'AwaitingRetry') this.#events.taskRetried(flow, task);
     const id = record.taskRunId;
     if (id !== undefined && this.#ended.has(id)) return;
     const atMs = Date.parse(record.at);
