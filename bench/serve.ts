@@ -24,6 +24,8 @@ export interface ServeOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** A working directory to run in (its `.flowtel` is FLOWTEL_HOME), kept after `stop`; else a fresh one. */
   readonly cwd?: string;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  readonly nodeFlags?: readonly string[];
   /** How long serve may take to print its URLs. @default 120 s */
   readonly startTimeoutMs?: number;
 }
@@ -41,6 +43,7 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeFlags ?? []),
       '--conditions=flowtel-source',
       '--import',
       import.meta.resolve('tsx'),

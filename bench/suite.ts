@@ -2,6 +2,7 @@ import { alertsCase } from './cases/alerts.ts';
 import type { BenchContext } from './cases/context.ts';
 import { exportCase } from './cases/export.ts';
 import { ingestCase } from './cases/ingest.ts';
+import { lateCase } from './cases/late.ts';
 import { memoryCase } from './cases/memory.ts';
 import { peerCase } from './cases/peer.ts';
 import { rulesCase, tracedCase, untracedCase } from './cases/task-cost.ts';
@@ -19,6 +20,7 @@ export const CASES: readonly { name: string; run: (ctx: BenchContext) => Promise
   { name: 'memory', run: memoryCase },
   { name: 'alerts', run: alertsCase },
   { name: 'ingest', run: ingestCase },
+  { name: 'late', run: lateCase },
 ];
 
 export interface SuiteResult {

@@ -20,10 +20,10 @@ export const CONTENT_TYPE: Record<Encoding, string> = {
 };
 
 /** Task runs per recorded flow run: with the flow span and a retried task's two attempt spans, 64 spans. */
-const PLAIN_TASKS = 59;
+const PLAIN_TASKS = 60;
 
 /**
- * One flow run `bench-ingest` of 61 spans' worth of tasks: 59 that complete at once and one that fails
+ * One flow run `bench-ingest` of 64 spans: 60 tasks that complete at once and one that fails
  * its first attempt and completes on its retry (task span, two attempt spans, the exception event), as
  * `flowtel run` would export them (the SDK's spans, in the order they ended).
  */
