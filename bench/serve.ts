@@ -57,7 +57,12 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
     ],
     {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, FLOWTEL_HOME: home, ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? cwd,
+        FLOWTEL_HOME: home,
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -22,7 +22,8 @@ async function postAll(otlpUrl: string, encoding: Encoding, bodies: readonly Uin
         body: bodies[i]!,
       });
       const text = await response.text();
-      if (response.status !== 200) throw new Error(`POST /v1/traces (${encoding}): ${response.status} ${text}`);
+      if (response.status !== 200)
+        throw new Error(`POST /v1/traces (${encoding}): ${response.status} ${text}`);
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, sender));
@@ -71,7 +72,8 @@ async function measure(
     spans: timed.spans,
     requests,
     runs: timed.runs,
-    rejected: after.rejected.items + after.rejected.requests - before.rejected.items - before.rejected.requests,
+    rejected:
+      after.rejected.items + after.rejected.requests - before.rejected.items - before.rejected.requests,
   };
 }
 

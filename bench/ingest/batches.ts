@@ -5,7 +5,7 @@
  * OTLP exporters use.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AttributeValue, Attributes, SpanContext } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, SpanContext } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { flow, task } from '../../src/index.ts';
