@@ -1,4 +1,5 @@
 import { alertsCase } from './cases/alerts.ts';
+import { apiCase } from './cases/api.ts';
 import type { BenchContext } from './cases/context.ts';
 import { exportCase } from './cases/export.ts';
 import { ingestCase } from './cases/ingest.ts';
@@ -21,6 +22,7 @@ export const CASES: readonly { name: string; run: (ctx: BenchContext) => Promise
   { name: 'alerts', run: alertsCase },
   { name: 'ingest', run: ingestCase },
   { name: 'late', run: lateCase },
+  { name: 'api', run: apiCase },
 ];
 
 export interface SuiteResult {

@@ -59,8 +59,10 @@ export function copyWithFreshIds(spans: readonly ReadableSpan[]): ReadableSpan[]
   const fresh = new Map<string, string>();
   const hex = (bytes: number) => randomBytes(bytes).toString('hex');
   const renamed = (id: string, make: () => string) => {
-    let next = fresh.get(id);
-    if (next === undefined) fresh.set(id, (next = make()));
+    const known = fresh.get(id);
+    if (known !== undefined) return known;
+    const next = make();
+    fresh.set(id, next);
     return next;
   };
   const context = (ctx: SpanContext): SpanContext => ({
