@@ -61,7 +61,7 @@ function missExplanation(figure: Figure): string[] {
   }
   lines.push(
     '',
-    'Why: CPU profile of the measured part of the flow body, the flowtel side alone; top frames by self time:',
+    `Why: CPU profile of ${profile.scope ?? 'the measured part of the flow body, the flowtel side alone'}; top frames by self time:`,
     '',
     ...profile.topFrames.map(({ frame, percent }) => `- ${fmt(percent)}% \`${frame}\``),
     '',
