@@ -8,71 +8,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunFold } from '../src/history/fold.ts';
 import type { RunQuery } from '../src/history/types.ts';
-import type { StateName } from '../src/runtime/state.ts';
-import { StateNames } from '../src/runtime/state.ts';
 import { openDatabase, SqliteRunHistory } from '../src/store/index.ts';
-import { runRow } from '../src/store/run-rows.ts';
+import { SEEDED_FLOWS as FLOWS, seededRunId, seedRuns, SEEDED_FROM as T0 } from './history-seed.ts';
 import { quantile } from './stats.ts';
 
 const RUNS = Number(process.argv[2] ?? 1_000_000);
 const SAMPLES = Number(process.argv[3] ?? 300);
-const FLOWS = Array.from({ length: 50 }, (_, i) => `flow-${i}`);
-const SPAN_MS = 30 * 86_400_000;
-const T0 = Date.parse('2026-11-01T00:00:00Z');
 const PAGE = 50;
-
-/** 90% Completed, 6% Failed, 2% TimedOut, 1% Crashed, 1% still Running; independent of the flow. */
-function stateFor(i: number): StateName {
-  const r = Math.floor(i / FLOWS.length) % 100;
-  return r < 90 ? 'Completed' : r < 96 ? 'Failed' : r < 98 ? 'TimedOut' : r < 99 ? 'Crashed' : 'Running';
-}
-
-function fold(i: number): RunFold {
-  const startedMs = T0 + Math.floor((i / RUNS) * SPAN_MS);
-  const name = stateFor(i);
-  const ended = name !== 'Running';
-  const at = (ms: number) => new Date(ms).toISOString();
-  return {
-    id: `run-${String(i).padStart(7, '0')}`,
-    flow: FLOWS[i % FLOWS.length]!,
-    source: 'schedule',
-    state: { type: StateNames[name], name, at: at(startedMs + 5_000) },
-    scheduledAt: at(startedMs - 200),
-    startedAt: at(startedMs),
-    endedAt: ended ? at(startedMs + 5_000) : null,
-    durationMs: ended ? 5_000 : null,
-    traceId: `${i.toString(16).padStart(32, '0')}`,
-    tags: ['bench'],
-    error: name === 'Failed' ? { type: 'TypeError', message: 'boom' } : undefined,
-    params: { day: at(startedMs).slice(0, 10) },
-    parentRunId: null,
-    firstHeardAt: startedMs - 200,
-    lastHeardAt: startedMs + 5_000,
-    heartbeatIntervalMs: undefined,
-    highestSeq: 3,
-    verdict: false,
-    transitions: 4,
-    seqs: new Set(),
-    taskKeys: new Set(),
-    taskRuns: new Map(),
-  };
-}
 
 const home = mkdtempSync(join(tmpdir(), 'flowtel-bench-history-'));
 try {
   const db = await openDatabase({ home });
+  const seedS = seedRuns(db, RUNS);
   let started = performance.now();
-  const insert = db.prepare(
-    `INSERT INTO runs (id, flow, state_type, state_name, sort_at, started_at_ms, ended_at_ms, summary, extra)
-     VALUES (@id, @flow, @state_type, @state_name, @sort_at, @started_at_ms, @ended_at_ms, @summary, @extra)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < RUNS; i++) insert.run(runRow(fold(i)));
-  }).immediate();
-  const seedS = (performance.now() - started) / 1000;
-  started = performance.now();
   const history = new SqliteRunHistory(db, { busyTimeoutMs: 5_000, log: (line) => console.error(line) });
   const openMs = performance.now() - started;
 
@@ -137,7 +86,7 @@ try {
   report('page 50 via cursor', deep);
   const details: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
-    const id = `run-${String(random(RUNS)).padStart(7, '0')}`;
+    const id = seededRunId(random(RUNS));
     details.push(timed(() => history.get(id)));
   }
   report('get(id)', details);

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FlowtelRunOptions, ROOT, runFlowtel } from './cli.ts';
 
 export interface Profile {
+  /** What was profiled, when not the measured part of a flow body (the report says so). */
+  readonly scope?: string;
   /** Frames by self time, highest first: `function file:line` and its share of the busy samples. */
   readonly topFrames: readonly { readonly frame: string; readonly percent: number }[];
   /** Where that time goes, by part of the stack, with what would make that part cheaper. */
@@ -43,6 +45,22 @@ const AREAS: readonly { area: string; test: RegExp; lever: string }[] = [
     lever: 'make records (ISO time, ids) only for listeners that keep them, or when a rule matches',
   },
   {
+    area: 'OTLP decoding (serve)',
+    test: /src\/receiver\/otlp\/|protobufjs\/src|long\/umd/,
+    lever:
+      'read protobuf messages without `toObject` (64-bit fields from their two halves, not decimal strings); build field paths only for errors',
+  },
+  {
+    area: 'OTLP ingest (serve)',
+    test: /src\/receiver\/ingest\/|src\/recent-map/,
+    lever: 'fewer maps and keys per span: one lookup per span, not per transition',
+  },
+  {
+    area: 'serve metrics',
+    test: /src\/server\/metrics\//,
+    lever: 'count per request, not per transition',
+  },
+  {
     area: 'OTLP serialization and export',
     test: /otlp-transformer|otlp-exporter|protobufjs|exporter-trace|src\/otel\//,
     lever: 'fewer, larger export batches; encode off the task path (the export gate holds only traced runs)',
@@ -77,6 +95,27 @@ export async function profileRun(flowFile: string, options: FlowtelRunOptions): 
   try {
     await runFlowtel(flowFile, { ...options, env: { ...options.env, BENCH_PROFILE: path } });
     return summarise(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `flowtel serve` under V8's CPU profiler for as long as `use` runs it (given the node flags to start it
+ * with), its main thread's profile summarised. serve writes the profile when it exits, on SIGTERM.
+ */
+export async function profileServe(
+  scope: string,
+  use: (nodeFlags: readonly string[]) => Promise<unknown>,
+): Promise<Profile> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowtel-bench-prof-'));
+  try {
+    await use(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    // One file per thread: the main thread's is the largest (tsx's loader thread is the other).
+    const files = readdirSync(dir).map((name) => join(dir, name));
+    const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    if (main === undefined) throw new Error('flowtel serve wrote no CPU profile');
+    return { ...summarise(JSON.parse(readFileSync(main, 'utf8')) as CpuProfile), scope };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -90,3 +90,43 @@ export function alertRulesFolder(
     ],
   });
 }
+
+/** Grace of case 9's flow-late rules: the deadline is the slot plus this. */
+export const LATE_GRACE_MS = 1_000;
+
+/**
+ * Case 9's folder: `count` flow-late rules, one flow (`late-<i>`) each, each with its own hourly
+ * interval whose anchor puts its first deadline (slot + grace) at `firstDeadline` + i·`spreadMs`/`count`,
+ * all notifying one webhook channel at once (`groupWait` 0) and never resolved. Answers the folder and
+ * each flow's deadline.
+ */
+export function lateRulesFolder(
+  count: number,
+  firstDeadline: number,
+  spreadMs: number,
+  urlVariable: string,
+): { dir: string; deadlines: Map<string, number> } {
+  const deadlines = new Map<string, number>();
+  const rules: Rule[] = [];
+  for (let i = 0; i < count; i++) {
+    const flow = `late-${i}`;
+    const deadline = firstDeadline + Math.floor((i * spreadMs) / count);
+    deadlines.set(flow, deadline);
+    rules.push({
+      name: `bench-late-${i}`,
+      when: {
+        type: 'flow-late',
+        flow,
+        interval: '1h',
+        anchor: new Date(deadline - LATE_GRACE_MS).toISOString(),
+        grace: `${LATE_GRACE_MS}ms`,
+      },
+    });
+  }
+  const dir = rulesFolder('flowtel-bench-late-rules-', {
+    channels: { bench: { type: 'webhook', url: { env: urlVariable } } },
+    defaults: { notify: ['bench'], groupWait: '0s', groupInterval: '0s', sendResolved: false },
+    rules,
+  });
+  return { dir, deadlines };
+}

@@ -27,6 +27,13 @@ export interface Sizes {
   readonly failureGapMs: number;
   /** Failing flows in the Slack burst (case 7). */
   readonly burst: number;
+  /** OTLP requests of 512 spans per encoding, posted to serve (case 8). */
+  readonly ingestRequests: number;
+  /** flow-late rules, each its own schedule, whose deadlines serve watches (case 9). */
+  readonly lateSchedules: number;
+  /** Runs seeded into serve's history, and timed requests per filter shape (case 10). */
+  readonly apiRuns: number;
+  readonly apiSamples: number;
 }
 
 const FULL = {
@@ -40,6 +47,10 @@ const FULL = {
   BENCH_FAILURES: 1_000,
   BENCH_FAILURE_GAP_MS: 5,
   BENCH_BURST: 100,
+  BENCH_INGEST_REQUESTS: 400,
+  BENCH_LATE_SCHEDULES: 10_000,
+  BENCH_API_RUNS: 1_000_000,
+  BENCH_API_SAMPLES: 300,
 };
 const QUICK: typeof FULL = {
   BENCH_CALLS: 200,
@@ -52,6 +63,10 @@ const QUICK: typeof FULL = {
   BENCH_FAILURES: 20,
   BENCH_FAILURE_GAP_MS: 5,
   BENCH_BURST: 10,
+  BENCH_INGEST_REQUESTS: 10,
+  BENCH_LATE_SCHEDULES: 200,
+  BENCH_API_RUNS: 20_000,
+  BENCH_API_SAMPLES: 30,
 };
 
 export function sizesFrom(env: Readonly<Record<string, string | undefined>>): Sizes {
@@ -80,5 +95,9 @@ export function sizesFrom(env: Readonly<Record<string, string | undefined>>): Si
     failures: size('BENCH_FAILURES'),
     failureGapMs: size('BENCH_FAILURE_GAP_MS', 0),
     burst: size('BENCH_BURST'),
+    ingestRequests: size('BENCH_INGEST_REQUESTS'),
+    lateSchedules: size('BENCH_LATE_SCHEDULES'),
+    apiRuns: size('BENCH_API_RUNS', 100),
+    apiSamples: size('BENCH_API_SAMPLES'),
   };
 }

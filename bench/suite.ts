@@ -1,6 +1,9 @@
 import { alertsCase } from './cases/alerts.ts';
+import { apiCase } from './cases/api.ts';
 import type { BenchContext } from './cases/context.ts';
 import { exportCase } from './cases/export.ts';
+import { ingestCase } from './cases/ingest.ts';
+import { lateCase } from './cases/late.ts';
 import { memoryCase } from './cases/memory.ts';
 import { peerCase } from './cases/peer.ts';
 import { rulesCase, tracedCase, untracedCase } from './cases/task-cost.ts';
@@ -8,7 +11,7 @@ import type { CaseResult } from './figures.ts';
 import { startOtlpSink } from './receiver/otlp-sink-process.ts';
 import type { Sizes } from './sizes.ts';
 
-/** Issue 9's cases, in its order; `BENCH_CASES=traced,rules` runs some of them. */
+/** Issue 9's cases, in its order, then issue 12's (serve); `BENCH_CASES=traced,rules` runs some of them. */
 export const CASES: readonly { name: string; run: (ctx: BenchContext) => Promise<CaseResult> }[] = [
   { name: 'untraced', run: untracedCase },
   { name: 'traced', run: tracedCase },
@@ -17,6 +20,9 @@ export const CASES: readonly { name: string; run: (ctx: BenchContext) => Promise
   { name: 'export', run: exportCase },
   { name: 'memory', run: memoryCase },
   { name: 'alerts', run: alertsCase },
+  { name: 'ingest', run: ingestCase },
+  { name: 'late', run: lateCase },
+  { name: 'api', run: apiCase },
 ];
 
 export interface SuiteResult {
