@@ -201,8 +201,11 @@ describe('serve metrics stay bounded', () => {
   });
 
   it('forgets runs past the run limit, and they stop counting as active', async () => {
-    const metrics = await createServeMetrics({ ...quiet, maxRuns: 2 });
-    for (const run of ['a', 'b', 'c']) metrics.observe(record(run, 'Running', 0));
-    expect(active(await scrape(metrics), 'executing')).toBe(2);
+    const metrics = await createServeMetrics({ ...quiet, maxRuns: 4 });
+    for (const run of ['a', 'b', 'c', 'd']) metrics.observe(record(run, 'Running', 0));
+    expect(active(await scrape(metrics), 'executing')).toBe(4);
+    // A fifth run: the older half (a, b) is let go at once; never more than the limit is kept.
+    metrics.observe(record('e', 'Running', 0));
+    expect(active(await scrape(metrics), 'executing')).toBe(3);
   });
 });

@@ -1,10 +1,15 @@
 /**
- * A Map that keeps at most `capacity` entries: setting a new key past it evicts the oldest one (by
- * insertion) and hands it to `onEvict`. What serve remembers per run is then bounded whatever arrives,
- * including runs whose end never comes.
+ * A Map that keeps at most `capacity` entries: past it, the older half goes at once, each entry handed
+ * to `onEvict`. What serve remembers per run is then bounded whatever arrives, including runs whose end
+ * never comes. Entries live in two generations of half the capacity; a full current generation becomes
+ * the previous one and the one before is let go whole. Nothing is evicted one key at a time: a `Map`
+ * that loses its oldest key on every insert keeps holes at its front that each later eviction walks
+ * past, which made ingest slower the longer it ran (see `src/recent-map.ts`).
  */
 export class BoundedMap<K, V> {
-  readonly #entries = new Map<K, V>();
+  #current = new Map<K, V>();
+  #previous = new Map<K, V>();
+  readonly #generation: number;
 
   constructor(
     readonly capacity: number,
@@ -13,38 +18,44 @@ export class BoundedMap<K, V> {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     }
+    this.#generation = Math.max(1, Math.floor(capacity / 2));
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#current.size + this.#previous.size;
   }
 
   get(key: K): V | undefined {
-    return this.#entries.get(key);
+    return this.#current.has(key) ? this.#current.get(key) : this.#previous.get(key);
   }
 
   has(key: K): boolean {
-    return this.#entries.has(key);
+    return this.#current.has(key) || this.#previous.has(key);
   }
 
   set(key: K, value: V): void {
-    if (!this.#entries.has(key) && this.#entries.size >= this.capacity) {
-      const oldest = this.#entries.entries().next();
-      if (!oldest.done) {
-        this.#entries.delete(oldest.value[0]);
-        this.onEvict(oldest.value[0], oldest.value[1]);
-      }
+    if (this.#current.has(key)) {
+      this.#current.set(key, value);
+      return;
     }
-    this.#entries.set(key, value);
+    this.#previous.delete(key);
+    if (this.#current.size >= this.#generation) {
+      const dropped = this.#previous;
+      this.#previous = this.#current;
+      this.#current = new Map();
+      for (const [oldKey, oldValue] of dropped) this.onEvict(oldKey, oldValue);
+    }
+    this.#current.set(key, value);
   }
 
   delete(key: K): boolean {
-    return this.#entries.delete(key);
+    return this.#current.delete(key) || this.#previous.delete(key);
   }
 
-  /** The oldest entry, or undefined when empty. */
+  /** The oldest entry (by generation, then insertion), or undefined when empty. */
   oldest(): [K, V] | undefined {
-    const first = this.#entries.entries().next();
-    return first.done ? undefined : first.value;
+    for (const entry of this.#previous) return entry;
+    for (const entry of this.#current) return entry;
+    return undefined;
   }
 }

@@ -41,6 +41,9 @@ export interface FiringCount {
 }
 
 /** Serve's own state, as `/healthz` reports it; set whole before each scrape (or as it changes). */
+/** How often waiting task ends are settled (see `TaskRunLimits.settleMs`). */
+const SETTLE_EVERY_MS = 1_000;
+
 export interface ServeHealth {
   readonly outboxDepth: number;
   /** Null when the outbox is empty. */
@@ -118,11 +121,21 @@ export async function createServeMetrics(options: ServeMetricsOptions = {}): Pro
   if (settings.processMetrics) prom.collectDefaultMetrics({ register: registry });
   made.gauge(Series.UP).set(1);
 
+  // Ends waiting for their start are settled at most once a second of serve's clock: settling looks at
+  // the oldest waiting end, and doing that for every record cost as much as counting it.
+  let settledAt = Number.NEGATIVE_INFINITY;
+  const settleSometimes = () => {
+    const now = settings.clock.now();
+    if (now - settledAt < SETTLE_EVERY_MS) return;
+    settledAt = now;
+    tasks.settle();
+  };
+
   return {
     observe(record) {
       if (record.task === undefined) flows.observe(record);
       else tasks.observe(record);
-      tasks.settle();
+      settleSometimes();
     },
     scheduled: (flow, outcome, n = 1) => inc(Series.RUNS_SCHEDULED, [flow, outcome], n),
     notification: (channel, rule, outcome) => inc(Series.ALERT_NOTIFICATIONS, [channel, rule, outcome]),
