@@ -86,4 +86,8 @@ export const MIGRATIONS: readonly string[] = [
      since      INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // 5: the outbox's pending entries per channel in the order they are sent, so a claim reads the next
+  // few instead of sorting every pending entry (thousands, in an alert storm) for each message.
+  `CREATE INDEX outbox_pending ON outbox (channel, created_at, id) WHERE status = 'pending';
+   CREATE INDEX outbox_pending_order ON outbox (created_at, id) WHERE status = 'pending';`,
 ];

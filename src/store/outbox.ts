@@ -9,6 +9,7 @@ import {
   outboxId,
   type RetryUpdate,
 } from '../notify/outbox/store.ts';
+import type { Statement } from './driver.ts';
 import type { Database } from './sqlite.ts';
 
 interface Row {
@@ -28,6 +29,22 @@ interface Row {
 }
 
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now AND (claimed_by IS NULL OR claimed_until < @now)`;
+
+/**
+ * The channels with an entry due: each channel found by a seek on the pending index (the next name after
+ * the last), then one seek for a due entry in it. Never a scan of every pending entry, which an alert
+ * storm makes thousands long and which this runs after every commit.
+ */
+const DUE_CHANNELS = `
+  WITH RECURSIVE names(channel) AS (
+    SELECT (SELECT MIN(channel) FROM outbox INDEXED BY outbox_pending WHERE status = 'pending')
+    UNION ALL
+    SELECT (SELECT MIN(channel) FROM outbox INDEXED BY outbox_pending WHERE status = 'pending' AND channel > names.channel)
+    FROM names WHERE names.channel IS NOT NULL
+  )
+  SELECT channel FROM names WHERE channel IS NOT NULL AND EXISTS (
+    SELECT 1 FROM outbox INDEXED BY outbox_pending WHERE channel = names.channel AND ${CLAIMABLE}
+  )`;
 
 export type OutboxInserter = (notification: Notification, channels: readonly string[], now: number) => void;
 
@@ -65,6 +82,8 @@ export class SqliteOutboxStore implements OutboxStore {
   readonly #db: Database;
   readonly #ownsDb: boolean;
   #insert: OutboxInserter | undefined;
+  readonly #claims = new Map<string, { select: Statement; lease: Statement }>();
+  #dueChannels: Statement | undefined;
 
   /** `ownsDb`: close the database with the store. */
   constructor(db: Database, options: { ownsDb?: boolean } = {}) {
@@ -79,13 +98,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   claim(request: ClaimRequest): OutboxEntry[] {
-    const byChannel = request.channel === undefined ? '' : 'AND channel = @channel';
-    const select = this.#db.prepare(
-      `SELECT * FROM outbox WHERE ${CLAIMABLE} ${byChannel} ORDER BY created_at, id LIMIT @limit`,
-    );
-    const lease = this.#db.prepare(
-      `UPDATE outbox SET claimed_by = @owner, claimed_until = @until WHERE id = @id AND ${CLAIMABLE}`,
-    );
+    const { select, lease } = this.#claimStatements(request.channel !== undefined);
     const run = this.#db.transaction(() => {
       const params = { now: request.now, limit: request.limit };
       const rows = (
@@ -106,10 +119,29 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   dueChannels(now: number): string[] {
-    const rows = this.#db.prepare(`SELECT DISTINCT channel FROM outbox WHERE ${CLAIMABLE}`).all({ now }) as {
-      channel: string;
-    }[];
+    this.#dueChannels ??= this.#db.prepare(DUE_CHANNELS);
+    const rows = this.#dueChannels.all({ now }) as { channel: string }[];
     return rows.map((r) => r.channel);
+  }
+
+  /** Prepared once per shape: a claim runs for every message sent. */
+  #claimStatements(byChannel: boolean): { select: Statement; lease: Statement } {
+    const key = byChannel ? 'channel' : 'all';
+    let statements = this.#claims.get(key);
+    if (!statements) {
+      // Pending entries in send order straight from their partial index: the scan stops after `limit`.
+      const select = byChannel
+        ? `SELECT * FROM outbox INDEXED BY outbox_pending WHERE ${CLAIMABLE} AND channel = @channel ORDER BY channel, created_at, id LIMIT @limit`
+        : `SELECT * FROM outbox INDEXED BY outbox_pending_order WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit`;
+      statements = {
+        select: this.#db.prepare(select),
+        lease: this.#db.prepare(
+          `UPDATE outbox SET claimed_by = @owner, claimed_until = @until WHERE id = @id AND ${CLAIMABLE}`,
+        ),
+      };
+      this.#claims.set(key, statements);
+    }
+    return statements;
   }
 
   nextDueAt(channels?: readonly string[]): number | undefined {
