@@ -115,12 +115,15 @@ export class Launcher {
       this.#core.accept(lockedRecord(run, 1, this.#clock.now(), started.message), request.source);
       return { ok: false, runId, reason: 'locked', message: started.message };
     }
+    // A process that died before serve heard the run begin (killed at its first step, say): its exit
+    // is the run's end, Crashed (see #exited), not a refusal of its parameters.
+    if (started.reason === 'exited') return { ok: false, runId, reason: 'exited', message: started.message };
     // Refused parameters: no run began. A schedule's refused run fails and alerts like any failure; a
     // run-now caller hears the reason in its answer, so that one is only recorded.
     const refused = refusedRecord(run, 1, this.#clock.now(), started.message);
     if (request.source === 'schedule') this.#core.accept(refused, request.source);
     else this.#history.record(refused, request.source);
-    return { ok: false, runId, reason: started.reason, message: started.message };
+    return { ok: false, runId, reason: 'refused', message: started.message };
   }
 
   /** Whether the run is one of serve's children still running. */
