@@ -4,7 +4,7 @@ import type { RunHistory, RunSource } from '../../history/types.ts';
 import { isFinal } from '../../runtime/state.ts';
 import type { CatalogFlow } from './catalog.ts';
 import type { ServeCore } from './core.ts';
-import { refusedRecord, scheduledRecord } from './records.ts';
+import { lockedRecord, refusedRecord, scheduledRecord } from './records.ts';
 import { startWorkerRun, type WorkerExit, type WorkerRun } from './worker.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -17,9 +17,26 @@ export interface LaunchRequest {
   readonly scheduledAt?: number;
 }
 
+/**
+ * Whether the run takes the flow's lock in the store (`flowtel run --lock`): a scheduled run of a flow
+ * that must not overlap itself (overlap `skip` or `queue`, one run at a time), so that it never runs
+ * beside a cron-started `flowtel run --lock` of the same flow either. A flow allowed to run several
+ * at once has nothing to lock; a run asked for by hand runs whatever else does.
+ */
+export function takesLock(request: LaunchRequest): boolean {
+  const { overlap, concurrency } = request.flow;
+  return request.source === 'schedule' && overlap !== 'allow' && concurrency === 1;
+}
+
 export type LaunchOutcome =
   | { readonly ok: true; readonly runId: string }
-  | { readonly ok: false; readonly runId: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly runId: string;
+      /** `locked`: another run of the flow held its lock, the run was not started (its slot is skipped). */
+      readonly reason: 'refused' | 'locked' | 'exited';
+      readonly message: string;
+    };
 
 /**
  * How long after a child exits serve waits for the run's last transitions before calling it Crashed:
@@ -81,6 +98,7 @@ export class Launcher {
       runId,
       ...(request.scheduledAt === undefined ? {} : { scheduledAt: new Date(request.scheduledAt) }),
       params: request.params,
+      lock: takesLock(request),
       otlpEndpoint: this.#otlpEndpoint,
       env: this.#env(),
       onExit: (info) => exit(info),
@@ -93,15 +111,20 @@ export class Launcher {
     this.#running.set(runId, entry);
     const started = await worker.started;
     if (started.ok) return { ok: true, runId };
-    // The process ended before the run began (the flow did not load, or it died): its exit ends the
-    // run Crashed, with the reason, in `#exited`.
-    if (started.reason === 'exited') return { ok: false, runId, message: started.message };
+    if (started.reason === 'locked') {
+      // Nothing ran: the run ends Cancelled (no alert), saying which run holds the flow.
+      this.#core.accept(lockedRecord(run, 1, this.#clock.now(), started.message), request.source);
+      return { ok: false, runId, reason: 'locked', message: started.message };
+    }
+    // A process that died before serve heard the run begin (killed at its first step, say): its exit
+    // is the run's end, Crashed (see #exited), not a refusal of its parameters.
+    if (started.reason === 'exited') return { ok: false, runId, reason: 'exited', message: started.message };
     // Refused parameters: no run began. A schedule's refused run fails and alerts like any failure; a
     // run-now caller hears the reason in its answer, so that one is only recorded.
     const refused = refusedRecord(run, 1, this.#clock.now(), started.message);
     if (request.source === 'schedule') this.#core.accept(refused, request.source);
     else this.#history.record(refused, request.source);
-    return { ok: false, runId, message: started.message };
+    return { ok: false, runId, reason: 'refused', message: started.message };
   }
 
   /** Whether the run is one of serve's children still running. */

@@ -3,8 +3,8 @@ import type { ErrorInfo, TransitionRecord } from '../../runtime/transition.ts';
 
 /**
  * The transitions serve writes itself, for what no run's own process can say: that serve scheduled a
- * run (seq 0, before its process starts and numbers its own from 1) and that a scheduled run's
- * parameters were refused. (That a run crashed is the history's verdict: `RunHistory.crashed`.) They go the same way as every record
+ * run (seq 0, before its process starts and numbers its own from 1), that a scheduled run's
+ * parameters were refused, and that it did not start because the flow's lock was held. (That a run crashed is the history's verdict: `RunHistory.crashed`.) They go the same way as every record
  * received over OTLP: history, rules, metrics.
  */
 export interface ServeRecordRun {
@@ -23,6 +23,11 @@ export function scheduledRecord(run: ServeRecordRun, atMs: number): TransitionRe
 /** A scheduled run whose parameters the flow refused: it fails like any failure and alerts. */
 export function refusedRecord(run: ServeRecordRun, seq: number, atMs: number, why: string): TransitionRecord {
   return serveRecord(run, seq, atMs, 'Failed', why, { type: 'ParameterValidationError', message: why });
+}
+
+/** A scheduled run not started because another run of the flow held its lock: it ends Cancelled. */
+export function lockedRecord(run: ServeRecordRun, seq: number, atMs: number, why: string): TransitionRecord {
+  return serveRecord(run, seq, atMs, 'Cancelled', why);
 }
 
 function serveRecord(

@@ -154,6 +154,12 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
           const run = history.get(outcome.runId);
           if (outcome.ok && run && run.endedAt === null) scheduledRuns.set(outcome.runId, slot.flow);
           else scheduler.runEnded(slot.flow);
+          if (!outcome.ok && outcome.reason === 'locked') {
+            metrics.scheduled(slot.flow, 'skipped');
+            log(
+              `flowtel serve: flow '${slot.flow}': the slot of ${new Date(slot.scheduledAt).toISOString()} is skipped: ${outcome.message}`,
+            );
+          }
         },
         (error: unknown) => {
           log(`flowtel serve: cannot start a run of '${slot.flow}': ${String(error)}`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ParameterIssue } from '../../errors.ts';
+import { ExitCode } from '../usage.ts';
 import type { CatalogFlow } from './catalog-schema.ts';
 import { type FlowtelCommand, thisFlowtel } from './worker-command.ts';
 import { childEnvironment } from './worker-env.ts';
@@ -13,6 +14,12 @@ export interface WorkerRunOptions {
   /** The slot the run is for; its lateness is measured from it. */
   readonly scheduledAt?: Date;
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * `flowtel run --lock`: the run starts only if no other run of the flow holds its lock in the store
+   * (a cron-started `flowtel run --lock` of the same flow, say); else the child exits 3 unstarted.
+   * @default false
+   */
+  readonly lock?: boolean;
   /** Serve's OTLP/HTTP endpoint, e.g. `http://127.0.0.1:4318`: the child reports there. */
   readonly otlpEndpoint: string;
   /** The environment the child starts from (serve's); see `childEnvironment` for what is changed. */
@@ -31,7 +38,10 @@ export interface WorkerExit {
   readonly stderrTail: string;
 }
 
-/** Whether the run began: `refused` for invalid parameters, `exited` when the child ended before. */
+/**
+ * Whether the run began: `refused` for invalid parameters, `locked` when another run of the flow holds
+ * its lock (`lock`), `exited` when the child ended before for another reason.
+ */
 export type WorkerStart =
   | { readonly ok: true }
   | {
@@ -40,7 +50,7 @@ export type WorkerStart =
       readonly message: string;
       readonly issues: readonly ParameterIssue[];
     }
-  | { readonly ok: false; readonly reason: 'exited'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'locked' | 'exited'; readonly message: string };
 
 export interface WorkerRun {
   readonly pid: number | undefined;
@@ -77,6 +87,7 @@ export function startWorkerRun(options: WorkerRunOptions): WorkerRun {
     options.flow.exportName,
     '--params-json',
     JSON.stringify(options.params),
+    ...(options.lock ? ['--lock'] : []),
   ];
   const child = spawn(command.execPath, args, {
     env: childEnvironment(options.env, options),
@@ -106,7 +117,13 @@ export function startWorkerRun(options: WorkerRunOptions): WorkerRun {
       ended = true;
       clearTimeout(killTimer);
       const exit = { code, signal, stderrTail: stderr.lines(STDERR_TAIL_LINES) || (fallback ?? '') };
-      settleStart({ ok: false, reason: 'exited', message: beforeStart(exit) });
+      // Locked: the child's last line says which run holds the flow.
+      const said = exit.stderrTail.trim().split('\n').at(-1) ?? '';
+      settleStart(
+        code === ExitCode.LOCKED && options.lock === true && said !== ''
+          ? { ok: false, reason: 'locked', message: said }
+          : { ok: false, reason: 'exited', message: beforeStart(exit) },
+      );
       options.onExit(exit);
       resolve(exit);
     };
