@@ -108,9 +108,25 @@ describe("serve fed by outside processes' exporters", () => {
       .filter((record: { task?: string }) => record.task === undefined)
       .map((record: { state: { name: string } }) => record.state.name);
     expect(flowStates).toEqual(['Pending', 'Running', 'Failed']);
-    const seqs = detail.transitions.map((record: { seq: number }) => record.seq);
-    expect(seqs).toEqual([...seqs].sort((a: number, b: number) => a - b));
-    expect(new Set(seqs).size).toBe(seqs.length); // a span and a log record of one transition: kept once
+    // A span and a log record of one transition: kept once. Flow-run transitions are told apart by their
+    // seq; a task's by (task run, state, attempt), since one rebuilt from its span carries no seq.
+    const flowSeqs = detail.transitions
+      .filter((record: { task?: string }) => record.task === undefined)
+      .map((record: { seq: number }): number => record.seq);
+    expect(flowSeqs).toEqual([...new Set<number>(flowSeqs)].sort((a: number, b: number) => a - b));
+    const keys = detail.transitions.map(
+      (record: {
+        task?: string;
+        taskRunId?: string;
+        seq: number;
+        state: { name: string };
+        attempt: number;
+      }) =>
+        record.task === undefined
+          ? `flow ${record.seq}`
+          : `${record.taskRunId} ${record.state.name} ${record.attempt}`,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
     expect(JSON.stringify(detail)).not.toContain('orders-token-that-must-not-show');
   }, 60_000);
 

@@ -63,16 +63,16 @@ export function double(value: unknown, path: string): number {
 const UNSIGNED = /^\d{1,20}$/;
 const SIGNED = /^-?\d{1,20}$/;
 
-function integerText(value: unknown, path: string, pattern: RegExp, expected: string): string {
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
-  if (typeof value === 'string' && pattern.test(value)) return value;
+function integer(value: unknown, path: string, pattern: RegExp, expected: string): bigint {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (typeof value === 'string' && pattern.test(value)) return BigInt(value);
   throw invalid(path, expected);
 }
 
 /** uint64/fixed64 timestamps, exact. */
 export function uint64(value: unknown, path: string): bigint {
   if (!isSet(value)) return 0n;
-  const parsed = BigInt(integerText(value, path, UNSIGNED, 'an unsigned 64-bit integer'));
+  const parsed = integer(value, path, UNSIGNED, 'an unsigned 64-bit integer');
   if (parsed < 0n || parsed > 0xffff_ffff_ffff_ffffn) throw invalid(path, 'an unsigned 64-bit integer');
   return parsed;
 }
@@ -83,7 +83,9 @@ export function uint64(value: unknown, path: string): bigint {
  */
 export function int64(value: unknown, path: string): number | bigint {
   if (!isSet(value)) return 0;
-  const parsed = BigInt(integerText(value, path, SIGNED, 'a 64-bit integer'));
+  // The common case, a small integer as a JSON number, without a detour through BigInt.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  const parsed = integer(value, path, SIGNED, 'a 64-bit integer');
   if (parsed < -(2n ** 63n) || parsed >= 2n ** 63n) throw invalid(path, 'a 64-bit integer');
   return parsed >= BigInt(Number.MIN_SAFE_INTEGER) && parsed <= BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(parsed)
