@@ -11,7 +11,7 @@ import {
   sortTime,
   summaryOf,
 } from './fold.ts';
-import { afterCursor, checkQuery, encodeCursor, matches, newestFirst } from './query.ts';
+import { afterCursor, checkQuery, matches, newestFirst, pageOf } from './query.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -71,15 +71,7 @@ export class InMemoryRunHistory implements RunHistory {
       .map((run) => ({ run, sortAt: sortTime(run), id: run.id }))
       .filter((entry) => matches(checked, entry.run, entry.sortAt) && afterCursor(checked.cursor, entry))
       .sort(newestFirst);
-    const page = found.slice(0, checked.limit);
-    const last = page.at(-1);
-    return {
-      runs: page.map((entry) => summaryOf(entry.run)),
-      nextCursor:
-        found.length > checked.limit && last !== undefined
-          ? encodeCursor({ sortAt: last.sortAt, id: last.id })
-          : null,
-    };
+    return pageOf(found, checked.limit, (entry) => summaryOf(entry.run));
   }
 
   lastRun(flow: string): RunSummary | undefined {

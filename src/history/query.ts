@@ -1,5 +1,5 @@
 import { StateNames, StateType } from '../runtime/state.ts';
-import type { RunQuery } from './types.ts';
+import type { RunPage, RunQuery, RunSummary } from './types.ts';
 
 /** The most runs one page may hold. */
 export const MAX_PAGE_SIZE = 1000;
@@ -99,4 +99,19 @@ export function newestFirst(a: Cursor, b: Cursor): number {
 /** Whether `run` comes after the cursor in newest-first order (belongs to the page it starts). */
 export function afterCursor(cursor: Cursor | undefined, run: Cursor): boolean {
   return cursor === undefined || newestFirst(cursor, run) < 0;
+}
+
+/** The first `limit` of `found` (sorted newest first) as a page, with the cursor of its last run. */
+export function pageOf<Entry extends Cursor>(
+  found: readonly Entry[],
+  limit: number,
+  summary: (entry: Entry) => RunSummary,
+): RunPage {
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    runs: page.map(summary),
+    nextCursor:
+      found.length > limit && last !== undefined ? encodeCursor({ sortAt: last.sortAt, id: last.id }) : null,
+  };
 }

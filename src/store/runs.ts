@@ -14,9 +14,9 @@ import {
   afterCursor,
   type CheckedQuery,
   checkQuery,
-  encodeCursor,
   matches,
   newestFirst,
+  pageOf,
 } from '../history/query.ts';
 import type {
   InFlightRun,
@@ -158,15 +158,7 @@ export class SqliteRunHistory implements RunHistory {
       found.push({ ...entry, summary: () => processSecrets().redactDeep(summaryOf(run)) });
     }
     found.sort(newestFirst);
-    const page = found.slice(0, checked.limit);
-    const last = page.at(-1);
-    return {
-      runs: page.map((entry) => entry.summary()),
-      nextCursor:
-        found.length > checked.limit && last !== undefined
-          ? encodeCursor({ sortAt: last.sortAt, id: last.id })
-          : null,
-    };
+    return pageOf(found, checked.limit, (entry) => entry.summary());
   }
 
   lastRun(flow: string): RunSummary | undefined {
