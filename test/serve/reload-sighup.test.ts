@@ -64,20 +64,19 @@ async function sighup(): Promise<string> {
   return until('serve to answer SIGHUP', () => answers()[before]);
 }
 
-/** Slack bodies accepted from `from` on that are a flow-failed FIRING for `alternates`. */
-function firings(from: number): ApiRun[] {
+/** Slack bodies accepted from the `from`th on whose text starts with `prefix` (e.g. 'FIRING: alternates'). */
+function said(prefix: string, from = 0): { index: number; body: ApiRun }[] {
   return e2e.slack
     .accepted()
-    .slice(from)
-    .map((request) => request.body as ApiRun)
-    .filter((body) => String(body.text).startsWith('FIRING: alternates'));
+    .map((request, index) => ({ index, body: request.body as ApiRun }))
+    .filter(({ index, body }) => index >= from && String(body.text).startsWith(prefix));
 }
 
 const problems = async (): Promise<string[]> => (await e2e.serve.api('/healthz')).body.problems;
 
 describe('flowtel serve on SIGHUP', () => {
   it('keeps the last good rules when the new ones do not load, and takes the fixed ones', async () => {
-    await until('a flow-failed alert for alternates', () => firings(0)[0]);
+    await until('a flow-failed alert for alternates', () => said('FIRING: alternates')[0]);
 
     writeInto(project, 'rules/alerts.yaml', BROKEN_YAML);
     const refused = await sighup();
@@ -86,19 +85,26 @@ describe('flowtel serve on SIGHUP', () => {
     const listed = await problems();
     expect(listed).toEqual([expect.stringContaining('the last reload of the rules failed')]);
 
-    // The old rule still alerts: a failing run after the refused reload fires it again.
+    // The old rule still alerts: after the refused reload its alert resolves (a run completes) and
+    // fires again (the next one fails), a whole cycle evaluated by the rules that stayed.
     const afterRefusal = e2e.slack.accepted().length;
-    const again = await until('alternates failing again under the old rule', () => firings(afterRefusal)[0]);
-    expect(JSON.stringify(again)).toContain('alternates-failed');
+    const again = await until('alternates resolving, then failing again, under the old rule', () => {
+      const resolved = said('RESOLVED: alternates', afterRefusal)[0];
+      return resolved && said('FIRING: alternates', resolved.index + 1)[0];
+    });
+    expect(JSON.stringify(again.body)).toContain('alternates-failed');
 
     writeInto(project, 'rules/alerts.yaml', rules('alternates-broke'));
     const taken = await sighup();
     expect(taken).toContain('1 rule(s) reloaded');
     expect(await problems()).toEqual([]);
+    // The renamed rule is a new alert: the next failure fires it under its new name.
     const afterFix = e2e.slack.accepted().length;
-    const renamed = await until('an alert of the renamed rule', () => firings(afterFix)[0]);
-    expect(JSON.stringify(renamed)).toContain('alternates-broke');
-    expect(JSON.stringify(renamed)).not.toContain('alternates-failed');
+    await until('an alert of the renamed rule', () =>
+      said('FIRING: alternates', afterFix).find(({ body }) =>
+        JSON.stringify(body).includes('alternates-broke'),
+      ),
+    );
   });
 
   it('keeps scheduling the last good flows when a flow file does not load, and takes the fixed ones', async () => {
@@ -108,14 +114,18 @@ describe('flowtel serve on SIGHUP', () => {
     expect(refused).toContain('flows not reloaded, the last good ones stay');
     expect(refused).toContain('steady.ts');
     expect(await problems()).toEqual([expect.stringContaining('the last reload of --flows failed')]);
-    // Both flows keep their slots after the refused reload.
-    for (const flow of ['steady', 'alternates'])
-      await runOf(
-        e2e.serve,
-        flow,
-        'was scheduled after the refused reload',
-        (run) => Date.parse(run.scheduledAt) > sentAt,
-      );
+    // Both flows keep their slots after the refused reload. Each run's process loads its flow from
+    // disk, so `steady`'s runs end Crashed, saying why, while `alternates` runs as before.
+    const slotAfterRefusal = (flow: string, ended: (run: ApiRun) => boolean) =>
+      runOf(e2e.serve, flow, 'was scheduled after the refused reload and ended', (run) => {
+        return Date.parse(run.scheduledAt) > sentAt && run.source === 'schedule' && ended(run);
+      });
+    const crashed = await slotAfterRefusal('steady', (run) => run.endedAt !== null);
+    expect(crashed.state).toMatchObject({
+      type: 'CRASHED',
+      message: expect.stringContaining('steady.ts does not load'),
+    });
+    await slotAfterRefusal('alternates', (run) => run.state.type === 'COMPLETED');
 
     writeInto(project, 'flows/steady.ts', steady('steady-renamed'));
     const taken = await sighup();
@@ -128,7 +138,10 @@ describe('flowtel serve on SIGHUP', () => {
       (run) => run.state.type === 'COMPLETED',
     );
     expect(renamed.source).toBe('schedule');
-    const flows = (await e2e.serve.api('/api/v1/flows')).body.flows.map((flow: ApiRun) => flow.name);
-    expect(flows.sort()).toEqual(['alternates', 'steady-renamed']);
+    // The old name is only history now: listed with its last run, no schedule, not runnable.
+    const flows: ApiRun[] = (await e2e.serve.api('/api/v1/flows')).body.flows;
+    const scheduled = flows.filter((flow) => flow.schedules.length > 0).map((flow) => flow.name);
+    expect(scheduled.sort()).toEqual(['alternates', 'steady-renamed']);
+    expect(flows.find((flow) => flow.name === 'steady')).toMatchObject({ schedules: [], runnable: false });
   });
 });
