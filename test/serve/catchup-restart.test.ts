@@ -19,7 +19,7 @@ import {
 const ARGS = ['--flows', join(E2E, 'catchup/flows.ts'), '--rules', join(E2E, 'rules/catchup')];
 const SLOT_MS = 1000;
 /** Slots that pass while serve is down: more than the flow-late grace (5 s) of `catchup-skip`. */
-const DOWN_SLOTS = 6;
+const DOWN_SLOTS = 7;
 
 let slack: SlackServer;
 let restarted: E2eServe;
