@@ -119,14 +119,14 @@ async function handleExport(
   const tooLarge = `body is larger than ${maxBodyBytes} bytes`;
   if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
     rejected('too-large');
-    return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
+    return refuseLarge(request, response, tooLarge, encoding, maxBodyBytes);
   }
 
   const body = await readBody(request, maxBodyBytes).catch(() => null);
   if (body === null) return; // the client went away; nobody is left to answer
   if (body === 'too-large') {
     rejected('too-large');
-    return refuse(request, response, 413, tooLarge, encoding, { connection: 'close' });
+    return refuseLarge(request, response, tooLarge, encoding, maxBodyBytes);
   }
 
   let items: DecodedBySignal[typeof signal];
@@ -206,6 +206,39 @@ function refuse(
 ): void {
   request.resume(); // discard any unread body so the connection can be reused (or closed cleanly)
   send(response, status, statusResponse(status, message, encoding), headers);
+}
+
+/** How much of a refused body is read (and dropped) so its sender hears the 413: four times the limit. */
+const DRAIN_FACTOR = 4;
+
+/**
+ * 413 for a body over the limit. Answering while the sender is still writing and closing the
+ * connection would cut it off mid-send: it would see a broken pipe, not the 413 (exporters log that as
+ * a network error and retry). So the rest of the body is read and dropped first, up to a bound; a
+ * sender that goes on past it is cut off.
+ */
+function refuseLarge(
+  request: IncomingMessage,
+  response: ServerResponse,
+  message: string,
+  encoding: OtlpEncoding,
+  maxBodyBytes: number,
+): void {
+  let drained = 0;
+  const answer = () => send(response, 413, statusResponse(413, message, encoding), { connection: 'close' });
+  if (request.readableEnded) {
+    answer();
+    return;
+  }
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_FACTOR * maxBodyBytes) {
+      answer();
+      request.destroy();
+    }
+  });
+  request.once('end', answer);
+  request.resume();
 }
 
 function send(
