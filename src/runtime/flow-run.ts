@@ -164,8 +164,9 @@ export class FlowRun implements RecordedFlowRun {
     const listened = hasListeners();
     let record: Transition | undefined;
     if (listened || logsTaskState(name)) {
-      // A final record says when the task run started (as its span does), for its duration.
-      const startedAt = isFinal(StateNames[name]) ? new Date(task.pendingAt).toISOString() : undefined;
+      // A final record says when the task run started (as its span does), for its duration; formatted
+      // only when read, like `at`: records are made for every task run while anyone listens.
+      const startedAt = isFinal(StateNames[name]) ? task.pendingAt : undefined;
       record = new Transition(this, task, task.span, seq, at, name, attempt, message, error, startedAt);
     }
     this.telemetry.taskTransition(task.span, task.spanContext, name, attempt, at, message, record);

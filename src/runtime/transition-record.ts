@@ -56,6 +56,7 @@ export class Transition implements ObservedTransition {
   readonly #params: Readonly<Record<string, unknown>> | undefined;
   #at: string | undefined;
   #spanId: string | null | undefined;
+  #startedAt: string | number | undefined;
 
   /** A transition of `taskRun` (flow-run fields from `run`), or of `run` itself without one. */
   constructor(
@@ -68,7 +69,8 @@ export class Transition implements ObservedTransition {
     readonly attempt: number,
     readonly message: string | undefined,
     readonly error: ErrorInfo | undefined,
-    readonly startedAt: string | undefined,
+    /** ISO text, or epoch ms (a task run's start, formatted only if read). */
+    startedAt: string | number | undefined,
   ) {
     this.state = recordState(name);
     this.#run = run;
@@ -76,6 +78,12 @@ export class Transition implements ObservedTransition {
     this.#span = span;
     this.#atMs = atMs;
     this.#params = taskRun ? undefined : run.params;
+    this.#startedAt = startedAt;
+  }
+
+  get startedAt(): string | undefined {
+    if (typeof this.#startedAt === 'number') this.#startedAt = new Date(this.#startedAt).toISOString();
+    return this.#startedAt;
   }
 
   get v(): typeof TRANSITION_RECORD_VERSION {
