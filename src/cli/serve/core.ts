@@ -30,9 +30,6 @@ export class ServeCore {
   readonly #clock: Clock;
   readonly #onRunEnded: (runId: string, flow: string | undefined) => void;
   #lagMs = 0;
-  #evaluated = 0;
-  #duplicates = 0;
-  #late = 0;
 
   constructor(parts: {
     history: RunHistory;
@@ -52,17 +49,9 @@ export class ServeCore {
   /** One transition; `receivedAt` (monotonic ms) is when its request arrived, for the evaluation lag. */
   accept(record: TransitionRecord, source: RunSource, receivedAt = monotonicNow()): RecordOutcome {
     const outcome = this.#history.record(record, source);
-    if (outcome === 'duplicate') {
-      this.#duplicates++;
-      return outcome;
-    }
-    if (outcome === 'late') {
-      this.#late++;
-      return outcome;
-    }
+    if (outcome !== 'new') return outcome;
     this.#consumers.evaluate(record);
     this.#consumers.count(record);
-    this.#evaluated++;
     this.#lagMs = monotonicNow() - receivedAt;
     const runId = record.flowRunId;
     if (runId !== undefined && record.task === undefined) {
@@ -97,12 +86,8 @@ export class ServeCore {
     return true;
   }
 
-  stats(): { evaluationLagMs: number; evaluated: number; duplicates: number; late: number } {
-    return {
-      evaluationLagMs: this.#lagMs,
-      evaluated: this.#evaluated,
-      duplicates: this.#duplicates,
-      late: this.#late,
-    };
+  /** Ms from receiving the latest new transition to having evaluated it. */
+  evaluationLagMs(): number {
+    return this.#lagMs;
   }
 }

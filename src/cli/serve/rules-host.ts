@@ -1,6 +1,5 @@
 import { missingSecrets } from '../../alerts/channels.ts';
 import { traceUrlTemplate } from '../../alerts/trace-link.ts';
-import type { Notification } from '../../alerts/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { RunHistory } from '../../history/types.ts';
 import { createDelivery, type Delivery } from '../../notify/index.ts';
@@ -158,8 +157,6 @@ export interface RulesHostOptions {
   readonly log: (line: string) => void;
   /** Where delivery's outcomes are counted for `/metrics`, besides its OTel counter. */
   readonly metrics: Pick<ServeMetrics, 'notification'>;
-  /** Every notification, as the engine hands it over (metrics, tests). */
-  readonly onNotification?: (notification: Notification) => void;
 }
 
 async function readRules(options: RulesHostOptions): Promise<LoadedRules> {
@@ -201,7 +198,6 @@ async function build(
     onWarning: (message) => log(`flowtel serve: ${message}`),
     onError: (error) => log(`flowtel serve: alerting: ${String(error)}`),
     sink: (notification) => {
-      options.onNotification?.(notification);
       delivery?.sink(notification);
     },
   });

@@ -202,7 +202,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       const stats = ingest.stats();
       return {
         outbox: host.outbox(clock.now()),
-        evaluationLagMs: core.stats().evaluationLagMs,
+        evaluationLagMs: core.evaluationLagMs(),
         received: stats.received,
         rejected: { requests: sum(stats.rejected.requests), items: sum(stats.rejected.items) },
         problems: [...problems],
