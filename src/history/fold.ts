@@ -345,5 +345,7 @@ export function inFlightView(run: RunFold): InFlightRun {
     heartbeatIntervalMs: run.heartbeatIntervalMs,
     traceId: run.traceId,
     tags: run.tags,
+    stateType: run.state.type,
+    scheduledAt: run.scheduledAt,
   };
 }

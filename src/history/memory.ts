@@ -12,6 +12,9 @@ import {
   summaryOf,
 } from './fold.ts';
 import { afterCursor, checkQuery, matches, newestFirst, pageOf } from './query.ts';
+import type { FlowGrid, GridQuery, RunStats, RunTimeline } from './run-views.ts';
+import { type StatsQuery, statsOf, statsRows, statsWindow } from './stats.ts';
+import { type EndedTimeline, FlowColumns, TaskTimelines, timelineView } from './task-timeline.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -31,6 +34,9 @@ export class InMemoryRunHistory implements RunHistory {
   readonly #runs = new Map<string, RunFold>();
   readonly #transitions = new Map<string, StoredTransition[]>();
   readonly #clock: Clock;
+  readonly #timelines = new TaskTimelines(new FlowColumns());
+  /** The timelines of ended runs, as the SQLite history stores them. */
+  readonly #ended = new Map<string, EndedTimeline>();
 
   constructor(options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -39,17 +45,25 @@ export class InMemoryRunHistory implements RunHistory {
   record(record: TransitionRecord, source: RunSource): RecordOutcome {
     const id = record.flowRunId;
     const known = id === undefined ? undefined : this.#runs.get(id);
+    const wasInFlight = known !== undefined && !isFinal(known.state.type);
     const result = foldRecord(known, record, source, this.#clock.now());
-    if (result.run !== undefined) this.#runs.set(result.run.id, result.run);
+    const { run } = result;
+    if (run === undefined) return result.outcome;
+    this.#runs.set(run.id, run);
     if (result.transition !== undefined) this.#keep(result.transition);
+    if (record.task !== undefined && result.outcome !== 'duplicate' && !isFinal(run.state.type)) {
+      this.#timelines.record(run.id, run.flow, record);
+    }
+    if (wasInFlight && isFinal(run.state.type)) this.#endTimeline(run);
     return result.outcome;
   }
 
   crashed(runId: string, atMs: number, message: string): TransitionRecord | undefined {
     const run = this.#runs.get(runId);
     const verdict = run === undefined ? undefined : crashVerdict(run, atMs, message);
-    if (verdict === undefined) return undefined;
+    if (run === undefined || verdict === undefined) return undefined;
     this.#keep(verdict.transition);
+    this.#endTimeline(run);
     return verdict.record;
   }
 
@@ -72,6 +86,44 @@ export class InMemoryRunHistory implements RunHistory {
       .filter((entry) => matches(checked, entry.run, entry.sortAt) && afterCursor(checked.cursor, entry))
       .sort(newestFirst);
     return pageOf(found, checked.limit, (entry) => summaryOf(entry.run));
+  }
+
+  timeline(runId: string): RunTimeline | undefined {
+    const run = this.#runs.get(runId);
+    if (run === undefined) return undefined;
+    return timelineView(run, this.#timelines.live(runId) ?? this.#ended.get(runId)?.timeline);
+  }
+
+  grid(flow: string, query: GridQuery): FlowGrid {
+    const page = this.list({ flow, ...query });
+    return {
+      flow,
+      tasks: this.#timelines.columns.columns(flow),
+      runs: page.runs.map((run) => ({
+        id: run.id,
+        state: run.state,
+        startedAt: run.startedAt,
+        scheduledAt: run.scheduledAt,
+        durationMs: run.durationMs,
+        cells: this.#timelines.liveCells(run.id) ?? this.#ended.get(run.id)?.cells ?? '',
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  stats(query: StatsQuery): RunStats {
+    const checked = checkQuery({ ...query, limit: 1 });
+    const runs = [...this.#runs.values()]
+      .map((run) => ({ run, sortAt: sortTime(run) }))
+      .filter(({ run, sortAt }) => matches(checked, run, sortAt));
+    const times = runs.map((entry) => entry.sortAt);
+    const span = times.length === 0 ? undefined : { min: Math.min(...times), max: Math.max(...times) };
+    const window = statsWindow(query, span, this.#clock.now());
+    const rows = statsRows(
+      window,
+      runs.map(({ run, sortAt }) => ({ sortAt, stateType: run.state.type, durationMs: run.durationMs })),
+    );
+    return statsOf(window, rows);
   }
 
   lastRun(flow: string): RunSummary | undefined {
@@ -98,6 +150,7 @@ export class InMemoryRunHistory implements RunHistory {
       if (run.endedAt === null || Date.parse(run.endedAt) >= before) continue;
       this.#runs.delete(run.id);
       this.#transitions.delete(run.id);
+      this.#ended.delete(run.id);
       pruned++;
     }
     return pruned;
@@ -112,6 +165,12 @@ export class InMemoryRunHistory implements RunHistory {
   }
 
   close(): void {}
+
+  /** The run ended: its task runs are kept as the SQLite history stores them. */
+  #endTimeline(run: RunFold): void {
+    const ended = this.#timelines.end(run.id, run.flow);
+    if (ended !== undefined) this.#ended.set(run.id, ended);
+  }
 
   #keep(transition: StoredTransition): void {
     const list = this.#transitions.get(transition.runId);

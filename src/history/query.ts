@@ -29,6 +29,9 @@ export interface CheckedQuery {
   readonly stateName: string | undefined;
   readonly since: number | undefined;
   readonly until: number | undefined;
+  readonly tag: string | undefined;
+  /** Lower case. */
+  readonly q: string | undefined;
   readonly limit: number;
   readonly cursor: Cursor | undefined;
 }
@@ -53,6 +56,8 @@ export function checkQuery(query: RunQuery): CheckedQuery {
     stateName: isName ? state : undefined,
     since: query.since,
     until: query.until,
+    tag: query.tag,
+    q: query.q === undefined ? undefined : asciiLower(query.q),
     limit,
     cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
   };
@@ -79,7 +84,12 @@ function decodeCursor(text: string): Cursor {
 /** Whether a run with these fields passes the query's filters (not the cursor). */
 export function matches(
   query: CheckedQuery,
-  run: { readonly flow: string; readonly state: { readonly type: string; readonly name: string } },
+  run: {
+    readonly flow: string;
+    readonly state: { readonly type: string; readonly name: string; readonly message?: string | undefined };
+    readonly tags: readonly string[];
+    readonly error?: { readonly type: string; readonly message: string } | undefined;
+  },
   sortAt: number,
 ): boolean {
   return (
@@ -87,8 +97,30 @@ export function matches(
     (query.stateType === undefined || run.state.type === query.stateType) &&
     (query.stateName === undefined || run.state.name === query.stateName) &&
     (query.since === undefined || sortAt >= query.since) &&
-    (query.until === undefined || sortAt < query.until)
+    (query.until === undefined || sortAt < query.until) &&
+    (query.tag === undefined || run.tags.includes(query.tag)) &&
+    (query.q === undefined || mentions(query.q, run))
   );
+}
+
+/**
+ * Whether the run's error type or message, or its state's message, holds `q` (lower case). Only ASCII
+ * letters fold, as SQLite's LIKE folds them, so both histories agree.
+ */
+function mentions(
+  q: string,
+  run: {
+    readonly state: { readonly message?: string | undefined };
+    readonly error?: { readonly type: string; readonly message: string } | undefined;
+  },
+): boolean {
+  return [run.error?.type, run.error?.message, run.state.message].some(
+    (text) => text !== undefined && asciiLower(text).includes(q),
+  );
+}
+
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 /** Newest first; among equal sort times, the greater id first. */

@@ -1,5 +1,7 @@
 import type { StateName, StateType } from '../runtime/state.ts';
 import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
+import type { FlowGrid, GridQuery, RunStats, RunTimeline } from './run-views.ts';
+import type { StatsQuery } from './stats.ts';
 
 /**
  * Run history: the flow runs `flowtel serve` schedules or hears of, the task runs their record keeps
@@ -61,6 +63,10 @@ export interface RunQuery {
   readonly since?: number;
   /** Epoch ms, exclusive. */
   readonly until?: number;
+  /** A tag the run carries, exactly. */
+  readonly tag?: string;
+  /** A case-insensitive substring of the run's error type or message, or of its state's message. */
+  readonly q?: string;
   readonly limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   readonly cursor?: string;
@@ -95,6 +101,9 @@ export interface InFlightRun {
   readonly heartbeatIntervalMs: number | undefined;
   readonly traceId: string | null;
   readonly tags: readonly string[];
+  /** For the flow's health: a run not yet running whose slot passed is late. */
+  readonly stateType: StateType;
+  readonly scheduledAt: string | null;
 }
 
 /**
@@ -123,6 +132,12 @@ export interface RunHistory {
   inFlight(): InFlightRun[];
   /** Deletes runs that ended before `before` (epoch ms), with their task runs and transitions; how many. */
   prune(before: number): number;
+  /** Every task run of a run (those heard so far while it is in flight); undefined for an unknown run. */
+  timeline(runId: string): RunTimeline | undefined;
+  /** A flow's runs, newest first, with a cell per task column each. */
+  grid(flow: string, query: GridQuery): FlowGrid;
+  /** Runs matching the list's filters, by sort-time bucket and state type, with their durations. */
+  stats(query: StatsQuery): RunStats;
   /** Runs stored, for `/healthz` and the benchmarks. */
   count(): number;
   /** Writes what is pending, for at most `timeoutMs`; true when everything is stored. */

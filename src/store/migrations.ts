@@ -90,4 +90,19 @@ export const MIGRATIONS: readonly string[] = [
   // few instead of sorting every pending entry (thousands, in an alert storm) for each message.
   `CREATE INDEX outbox_pending ON outbox (channel, created_at, id) WHERE status = 'pending';
    CREATE INDEX outbox_pending_order ON outbox (created_at, id) WHERE status = 'pending';`,
+  // 6: the run UI's data (issue 14). Every task run of an ended run, first-attempt successes included,
+  // as one compact JSON row per run with its grid cells (one char per column of its flow); a flow's
+  // task columns once, in the order they first appeared; an index that covers the stats' GROUP BY.
+  `CREATE TABLE run_task_runs (
+     run_id TEXT PRIMARY KEY,
+     cells  TEXT NOT NULL,                 -- one cell char per flow_tasks ordinal (see task-cells.ts)
+     body   TEXT NOT NULL                  -- the StoredTimeline as JSON
+   ) WITHOUT ROWID;
+   CREATE TABLE flow_tasks (
+     flow    TEXT NOT NULL,
+     ordinal INTEGER NOT NULL,
+     task    TEXT NOT NULL,
+     PRIMARY KEY (flow, ordinal)
+   ) WITHOUT ROWID;
+   CREATE INDEX runs_stats ON runs (flow, sort_at, state_type, started_at_ms, ended_at_ms);`,
 ];

@@ -18,6 +18,9 @@ import {
   newestFirst,
   pageOf,
 } from '../history/query.ts';
+import type { FlowGrid, GridQuery, RunStats, RunTimeline } from '../history/run-views.ts';
+import { type StatsQuery, type StatsRow, statsOf, statsWindow } from '../history/stats.ts';
+import { type EndedTimeline, FlowColumns, TaskTimelines, timelineView } from '../history/task-timeline.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -33,6 +36,7 @@ import type { TransitionRecord } from '../runtime/transition.ts';
 import { processSecrets } from '../secrets.ts';
 import { CommitLoop } from './commit-loop.ts';
 import { RunTables, runRow } from './run-rows.ts';
+import { RunTaskTables } from './run-task-rows.ts';
 import type { Database, Statement, Transaction } from './sqlite.ts';
 
 /** Ended runs kept in memory after their last write, so the span that follows a log record is cheap. */
@@ -73,10 +77,18 @@ export class SqliteRunHistory implements RunHistory {
   #dirtyTasks = new Map<string, { readonly runId: string; readonly task: TaskFold }>();
   #newTransitions: StoredTransition[] = [];
   #count: number;
+  // The run UI's data: every task run of the runs in flight, and the timelines of runs that ended in
+  // this turn (one row each, written behind with the rest).
+  readonly #taskTables: RunTaskTables;
+  readonly #timelines: TaskTimelines;
+  #endedTimelines = new Map<string, EndedTimeline>();
+  readonly #statements = new Map<string, Statement>();
 
   constructor(db: Database, options: SqliteRunHistoryOptions) {
     this.#db = db;
     this.#tables = new RunTables(db);
+    this.#taskTables = new RunTaskTables(db);
+    this.#timelines = new TaskTimelines(new FlowColumns((flow) => this.#taskTables.columns(flow)));
     this.#clock = options.clock ?? systemClock;
     this.#ownsDb = options.ownsDb ?? false;
     this.#commitBatch = db.transaction(() => this.#write());
@@ -88,7 +100,11 @@ export class SqliteRunHistory implements RunHistory {
         this.#commitBatch.immediate();
         this.#forgetStored();
       },
-      isEmpty: () => this.#dirtyRuns.size === 0 && this.#newTransitions.length === 0,
+      isEmpty: () =>
+        this.#dirtyRuns.size === 0 &&
+        this.#newTransitions.length === 0 &&
+        this.#endedTimelines.size === 0 &&
+        this.#timelines.columns.added().length === 0,
       describe: () =>
         `${this.#dirtyRuns.size} run(s) and ${this.#newTransitions.length} transition(s) of the run history`,
     });
@@ -104,6 +120,9 @@ export class SqliteRunHistory implements RunHistory {
     const known = id === undefined ? undefined : this.#fold(id);
     const result = foldRecord(known, record, source, this.#clock.now());
     const { run } = result;
+    if (run !== undefined && record.task !== undefined && result.outcome !== 'duplicate') {
+      if (!isFinal(run.state.type) && this.#timelines.record(run.id, run.flow, record)) this.#loop.schedule();
+    }
     if (run === undefined || !result.runChanged) return result.outcome;
     if (known === undefined) this.#count++;
     this.#changed(run);
@@ -161,6 +180,67 @@ export class SqliteRunHistory implements RunHistory {
     return pageOf(found, checked.limit, (entry) => entry.summary());
   }
 
+  timeline(runId: string): RunTimeline | undefined {
+    const run = this.#inFlight.get(runId) ?? this.#ended.get(runId) ?? this.#taskTables.summary(runId);
+    if (run === undefined) return undefined;
+    const stored =
+      this.#timelines.live(runId) ??
+      this.#endedTimelines.get(runId)?.timeline ??
+      this.#taskTables.timeline(runId);
+    return timelineView(run, stored);
+  }
+
+  grid(flow: string, query: GridQuery): FlowGrid {
+    const page = this.list({ flow, ...query });
+    return {
+      flow,
+      tasks: this.#timelines.columns.columns(flow),
+      runs: page.runs.map((run) => ({
+        id: run.id,
+        state: run.state,
+        startedAt: run.startedAt,
+        scheduledAt: run.scheduledAt,
+        durationMs: run.durationMs,
+        cells:
+          this.#timelines.liveCells(run.id) ??
+          this.#endedTimelines.get(run.id)?.cells ??
+          this.#taskTables.cells(run.id) ??
+          '',
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * One GROUP BY over the runs with the list's filters. What this turn changed is stored first (an
+   * aggregate cannot merge pending runs over the file's); while the file refuses writes, it is left out.
+   */
+  stats(query: StatsQuery): RunStats {
+    const checked = checkQuery({ ...query, limit: 1 });
+    this.#loop.tryCommit();
+    const span = this.#statement(
+      'span',
+      checked,
+      (where) => `SELECT MIN(sort_at) AS min, MAX(sort_at) AS max FROM runs ${where}`,
+    ).get(listParameters(checked, 0)) as { min: number | null; max: number | null };
+    const window = statsWindow(
+      query,
+      span.min === null || span.max === null ? undefined : { min: span.min, max: span.max },
+      this.#clock.now(),
+    );
+    const bounded: CheckedQuery = { ...checked, since: window.since, until: window.until };
+    const rows = this.#statement(
+      'stats',
+      bounded,
+      (where) =>
+        `SELECT CAST((sort_at - @since) / @bucketMs AS INTEGER) AS bucket, state_type AS stateType,
+           COUNT(*) AS count, COUNT(ended_at_ms - started_at_ms) AS timed,
+           SUM(ended_at_ms - started_at_ms) AS sumMs, MAX(ended_at_ms - started_at_ms) AS maxMs
+         FROM runs ${where} GROUP BY bucket, state_type`,
+    ).all({ ...listParameters(bounded, 0), bucketMs: window.bucketMs }) as StatsRow[];
+    return statsOf(window, rows);
+  }
+
   lastRun(flow: string): RunSummary | undefined {
     return this.list({ flow, limit: 1 }).runs[0];
   }
@@ -187,7 +267,10 @@ export class SqliteRunHistory implements RunHistory {
     if (!this.#loop.tryCommit()) return 0;
     let pruned = 0;
     const batch = this.#db.transaction((ids: readonly string[]) => {
-      for (const id of ids) for (const statement of this.#tables.deleteRun) statement.run(id);
+      for (const id of ids) {
+        for (const statement of this.#tables.deleteRun) statement.run(id);
+        this.#taskTables.deleteTimeline.run(id);
+      }
     });
     for (;;) {
       const ids = (this.#tables.endedBefore.all(before, PRUNE_BATCH) as { id: string }[]).map((r) => r.id);
@@ -214,17 +297,25 @@ export class SqliteRunHistory implements RunHistory {
 
   /** One statement per shape of query (which filters it has), prepared on first use. */
   #listStatement(query: CheckedQuery): Statement {
-    const where = Object.keys(listParameters(query, 0))
-      .filter((name) => name !== 'limit' && name !== 'cursorId')
-      .map((name) => FILTERS[name as keyof typeof FILTERS]);
-    const key = where.join(' AND ');
+    const key = whereOf(query);
     let statement = this.#lists.get(key);
     if (statement === undefined) {
       statement = this.#db.prepare(
-        `SELECT id, sort_at, summary FROM runs ${where.length > 0 ? `WHERE ${key}` : ''}
-         ORDER BY sort_at DESC, id DESC LIMIT @limit`,
+        `SELECT id, sort_at, summary FROM runs ${key} ORDER BY sort_at DESC, id DESC LIMIT @limit`,
       );
       this.#lists.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** A statement of `kind` over the runs the query's filters match, one per shape, prepared on first use. */
+  #statement(kind: string, query: CheckedQuery, sql: (where: string) => string): Statement {
+    const where = whereOf(query);
+    const key = `${kind}\u0000${where}`;
+    let statement = this.#statements.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql(where));
+      this.#statements.set(key, statement);
     }
     return statement;
   }
@@ -241,6 +332,10 @@ export class SqliteRunHistory implements RunHistory {
   #changed(run: RunFold): void {
     this.#dirtyRuns.set(run.id, run);
     if (isFinal(run.state.type)) {
+      if (this.#inFlight.has(run.id)) {
+        const ended = this.#timelines.end(run.id, run.flow);
+        if (ended !== undefined) this.#endedTimelines.set(run.id, ended);
+      }
       this.#inFlight.delete(run.id);
       // Last written last: the order in which ended runs leave memory.
       this.#ended.delete(run.id);
@@ -256,6 +351,8 @@ export class SqliteRunHistory implements RunHistory {
     for (const run of this.#dirtyRuns.values()) this.#tables.upsertRun.run(runRow(run));
     for (const { runId, task } of this.#dirtyTasks.values()) this.#tables.writeTask(runId, task);
     for (const transition of this.#newTransitions) this.#tables.writeTransition(transition);
+    for (const column of this.#timelines.columns.added()) this.#taskTables.writeColumn(column);
+    for (const ended of this.#endedTimelines.values()) this.#taskTables.writeTimeline(ended);
   }
 
   /** After a commit: what it stored is no longer pending, and the oldest ended runs leave memory. */
@@ -263,6 +360,8 @@ export class SqliteRunHistory implements RunHistory {
     this.#dirtyRuns = new Map();
     this.#dirtyTasks = new Map();
     this.#newTransitions = [];
+    this.#endedTimelines = new Map();
+    this.#timelines.columns.stored();
     for (const id of this.#ended.keys()) {
       if (this.#ended.size <= RECENTLY_ENDED) break;
       this.#ended.delete(id);
@@ -278,7 +377,20 @@ const FILTERS = {
   since: 'sort_at >= @since',
   until: 'sort_at < @until',
   cursorAt: '(sort_at, id) < (@cursorAt, @cursorId)',
+  // Walked along the sort index like the rest (no index finds a tag or a substring; the page stops the walk).
+  tag: "EXISTS (SELECT 1 FROM json_each(runs.summary, '$.tags') WHERE value = @tag)",
+  q: `(json_extract(summary, '$.error.type') LIKE @q ESCAPE '\\'
+       OR json_extract(summary, '$.error.message') LIKE @q ESCAPE '\\'
+       OR json_extract(summary, '$.state.message') LIKE @q ESCAPE '\\')`,
 } as const;
+
+/** The WHERE clause of the filters a query has ('' for none). */
+function whereOf(query: CheckedQuery): string {
+  const where = Object.keys(listParameters(query, 0))
+    .filter((name) => name !== 'limit' && name !== 'cursorId')
+    .map((name) => FILTERS[name as keyof typeof FILTERS]);
+  return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
 
 /** The named parameters of a query's statement: only the filters it has, and the row limit. */
 function listParameters(query: CheckedQuery, limit: number): Record<string, string | number> {
@@ -288,6 +400,9 @@ function listParameters(query: CheckedQuery, limit: number): Record<string, stri
   if (query.stateName !== undefined) parameters.stateName = query.stateName;
   if (query.since !== undefined) parameters.since = query.since;
   if (query.until !== undefined) parameters.until = query.until;
+  if (query.tag !== undefined) parameters.tag = query.tag;
+  // SQLite's LIKE folds ASCII letters, as `matches` does; the pattern's own wildcards are escaped.
+  if (query.q !== undefined) parameters.q = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
   if (query.cursor !== undefined) {
     parameters.cursorAt = query.cursor.sortAt;
     parameters.cursorId = query.cursor.id;

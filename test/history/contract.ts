@@ -350,6 +350,8 @@ export function runHistoryContract(name: string, subject: HistoryUnderTest): voi
           heartbeatIntervalMs: 30_000,
           traceId: 'trace-a',
           tags: ['orders'],
+          stateType: 'RUNNING',
+          scheduledAt: null,
         },
       ]);
     });

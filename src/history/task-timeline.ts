@@ -1,0 +1,244 @@
+import { isFinal, type StateName, StateNames } from '../runtime/state.ts';
+import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
+import type { RunTimeline } from './run-views.ts';
+import { cellOf, NO_CELL, worseCell } from './task-cells.ts';
+
+/**
+ * Every task run of the runs in flight, for the timeline and the grid (run history keeps rows only for
+ * task runs in trouble; fold.ts says why). Held in memory, compactly, while a run is in flight; when it
+ * ends, `end` hands back one stored form per run (its task runs and its grid cells) for the history to
+ * keep. Applying a record is a few map lookups: this is on the ingest path.
+ */
+
+/** Task runs kept per run; the rest are counted as `truncated`. */
+export const MAX_TASK_RUNS_PER_RUN = 50_000;
+
+interface Entry {
+  readonly id: string;
+  /** Index into the run's `tasks`. */
+  readonly task: number;
+  name: StateName;
+  attempts: number;
+  start: string | null;
+  end: string | null;
+  error: ErrorInfo | undefined;
+}
+
+/** A task run as stored: [id, task index, state name, attempts, startedAt, endedAt, error?]. */
+export type StoredTaskRun = [string, number, StateName, number, string | null, string | null, ErrorInfo?];
+
+/** The stored timeline of an ended run (JSON in `run_task_runs.body`). */
+export interface StoredTimeline {
+  readonly tasks: readonly string[];
+  readonly runs: readonly StoredTaskRun[];
+  readonly truncated: number;
+}
+
+/** What `end` hands over to store for an ended run. */
+export interface EndedTimeline {
+  readonly runId: string;
+  readonly flow: string;
+  readonly timeline: StoredTimeline;
+  readonly cells: string;
+}
+
+/** The task runs of one run in flight. */
+class LiveTasks {
+  readonly tasks: string[] = [];
+  /** The flow column of each of `tasks`. */
+  readonly columns: number[] = [];
+  readonly entries: Entry[] = [];
+  readonly #taskIndex = new Map<string, number>();
+  readonly #byId = new Map<string, Entry>();
+  /** Ids of task runs beyond the cap, so each counts once. */
+  #dropped: Set<string> | undefined;
+
+  get truncated(): number {
+    return this.#dropped?.size ?? 0;
+  }
+
+  /** Applies a task transition; returns the task name when it is new to the run (it needs a column). */
+  apply(record: TransitionRecord): string | undefined {
+    const id = record.taskRunId ?? record.task ?? '';
+    let entry = this.#byId.get(id);
+    let newTask: string | undefined;
+    if (entry === undefined) {
+      if (this.entries.length >= MAX_TASK_RUNS_PER_RUN) {
+        this.#dropped ??= new Set();
+        this.#dropped.add(id);
+        return undefined;
+      }
+      const name = record.task ?? '';
+      let task = this.#taskIndex.get(name);
+      if (task === undefined) {
+        task = this.tasks.push(name) - 1;
+        this.#taskIndex.set(name, task);
+        newTask = name;
+      }
+      entry = {
+        id,
+        task,
+        name: record.state.name,
+        attempts: record.attempt,
+        start: null,
+        end: null,
+        error: undefined,
+      };
+      this.#byId.set(id, entry);
+      this.entries.push(entry);
+    } else if (
+      record.attempt < entry.attempts ||
+      (record.attempt === entry.attempts && entry.end !== null && !isFinal(record.state.type))
+    ) {
+      return undefined; // late: an earlier step of what the task run already reached
+    }
+    // ISO times of one format compare as strings: no date parsing on the ingest path.
+    if (record.state.type === 'RUNNING' && (entry.start === null || record.at < entry.start)) {
+      entry.start = record.at;
+    }
+    entry.name = record.state.name;
+    entry.attempts = Math.max(entry.attempts, record.attempt);
+    if (isFinal(record.state.type)) {
+      entry.start ??= record.startedAt ?? null;
+      entry.end = record.at;
+      entry.error = record.error;
+    } else {
+      entry.end = null;
+      entry.error = undefined;
+    }
+    return newTask;
+  }
+
+  stored(): StoredTimeline {
+    return {
+      tasks: [...this.tasks],
+      runs: this.entries.map((e) => {
+        const row: StoredTaskRun = [e.id, e.task, e.name, e.attempts, e.start, e.end];
+        if (e.error !== undefined) row.push(e.error);
+        return row;
+      }),
+      truncated: this.truncated,
+    };
+  }
+
+  /** The grid cells, indexed by flow column; as long as the highest column the run used. */
+  cells(): string {
+    const cells: string[] = [];
+    for (const entry of this.entries) {
+      const column = this.columns[entry.task]!;
+      while (cells.length <= column) cells.push(NO_CELL);
+      cells[column] = worseCell(cells[column]!, cellOf(entry.name, entry.attempts));
+    }
+    return cells.join('');
+  }
+}
+
+/**
+ * A flow's task columns: its task names in the order they first appeared across its runs, stored once
+ * per flow. `load` reads a flow's stored columns the first time it is needed.
+ */
+export class FlowColumns {
+  readonly #flows = new Map<string, { names: string[]; index: Map<string, number> }>();
+  readonly #load: (flow: string) => readonly string[];
+  #added: { flow: string; ordinal: number; task: string }[] = [];
+
+  constructor(load: (flow: string) => readonly string[] = () => []) {
+    this.#load = load;
+  }
+
+  columns(flow: string): readonly string[] {
+    return this.#of(flow).names;
+  }
+
+  /** The column of a task of the flow, added at the end when new. */
+  columnOf(flow: string, task: string): number {
+    const columns = this.#of(flow);
+    let column = columns.index.get(task);
+    if (column === undefined) {
+      column = columns.names.push(task) - 1;
+      columns.index.set(task, column);
+      this.#added.push({ flow, ordinal: column, task });
+    }
+    return column;
+  }
+
+  /** Columns added and not stored yet. */
+  added(): readonly { flow: string; ordinal: number; task: string }[] {
+    return this.#added;
+  }
+
+  /** The added columns are stored. */
+  stored(): void {
+    this.#added = [];
+  }
+
+  #of(flow: string) {
+    let columns = this.#flows.get(flow);
+    if (columns === undefined) {
+      const names = [...this.#load(flow)];
+      columns = { names, index: new Map(names.map((name, i) => [name, i])) };
+      this.#flows.set(flow, columns);
+    }
+    return columns;
+  }
+}
+
+/** The task runs of every run in flight. */
+export class TaskTimelines {
+  readonly columns: FlowColumns;
+  readonly #live = new Map<string, LiveTasks>();
+
+  constructor(columns: FlowColumns) {
+    this.columns = columns;
+  }
+
+  /** A task transition of a run in flight; true when it added a column to the flow (to store). */
+  record(runId: string, flow: string, record: TransitionRecord): boolean {
+    let live = this.#live.get(runId);
+    if (live === undefined) {
+      live = new LiveTasks();
+      this.#live.set(runId, live);
+    }
+    const newTask = live.apply(record);
+    if (newTask === undefined) return false;
+    const known = this.columns.columns(flow).length;
+    live.columns.push(this.columns.columnOf(flow, newTask));
+    return this.columns.columns(flow).length > known;
+  }
+
+  /** The run ended: its task runs leave memory, in the form to store (undefined: none were heard). */
+  end(runId: string, flow: string): EndedTimeline | undefined {
+    const live = this.#live.get(runId);
+    if (live === undefined) return undefined;
+    this.#live.delete(runId);
+    return { runId, flow, timeline: live.stored(), cells: live.cells() };
+  }
+
+  /** The timeline heard so far of a run in flight, as stored. */
+  live(runId: string): StoredTimeline | undefined {
+    return this.#live.get(runId)?.stored();
+  }
+
+  /** The grid cells so far of a run in flight. */
+  liveCells(runId: string): string | undefined {
+    return this.#live.get(runId)?.cells();
+  }
+}
+
+/** A stored timeline as the API shows it. */
+export function timelineView(
+  run: { readonly id: string; readonly startedAt: string | null; readonly endedAt: string | null },
+  stored: StoredTimeline | undefined,
+): RunTimeline {
+  return {
+    runId: run.id,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    tasks: stored?.tasks ?? [],
+    taskRuns: (stored?.runs ?? []).map(([id, task, name, attempts, startedAt, endedAt, error]) => {
+      const view = { id, task, state: { type: StateNames[name], name }, attempts, startedAt, endedAt };
+      return error === undefined ? view : { ...view, error };
+    }),
+    truncated: stored?.truncated ?? 0,
+  };
+}
