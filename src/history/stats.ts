@@ -2,8 +2,6 @@ import type { StateType } from '../runtime/state.ts';
 import type { RunStats, StateStats } from './run-views.ts';
 import type { RunQuery } from './types.ts';
 
-/** `GET /api/v1/runs/stats`: how many buckets unless asked, and the most. */
-export const STATS_BUCKETS = { default: 60, max: 500 } as const;
 /** The window when neither `since`/`until` nor any matching run says one. */
 const DEFAULT_WINDOW_MS = 86_400_000;
 
@@ -39,7 +37,7 @@ export function statsWindow(
   let until = query.until ?? (span === undefined ? now : span.max + 1);
   const since = query.since ?? (span === undefined ? until - DEFAULT_WINDOW_MS : span.min);
   if (until <= since) until = since + DEFAULT_WINDOW_MS;
-  return { since, until, bucketMs: Math.max(1, Math.ceil((until - since) / query.buckets)) };
+  return { since, until, bucketMs: Math.max(1, Math.ceil((until - since) / Math.max(1, query.buckets))) };
 }
 
 /** Rows (any order) as the answer: buckets oldest first, only those with runs. */

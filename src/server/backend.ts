@@ -1,4 +1,6 @@
 import type { AlertState } from '../alerts/state.ts';
+import type { FlowGrid, FlowHealth, GridQuery, RunStats, RunTimeline } from '../history/run-views.ts';
+import type { StatsQuery } from '../history/stats.ts';
 import type { RunDetail, RunPage, RunQuery, RunSummary } from '../history/types.ts';
 import type { ActiveSilence } from '../rules/silences.ts';
 
@@ -31,6 +33,8 @@ export interface FlowView {
   readonly lastRun: RunSummary | null;
   /** Whether `POST /api/v1/flows/:name/runs` can start it (false for flows known only over OTLP). */
   readonly runnable: boolean;
+  /** Failure streak, last success, late and stuck runs (the run UI's "Now" page). */
+  readonly health: FlowHealth;
 }
 
 export interface AlertView extends AlertState {
@@ -85,4 +89,12 @@ export interface ServeBackend {
   /** The trace link of a trace id (from the rules' `links.trace` or FLOWTEL_TRACE_URL), or null. */
   traceUrl(traceId: string | null): string | null;
   health(): HealthView;
+
+  // The run UI's reads (issue 14).
+  /** Duration by state of the runs the list's filters match; throws BackendError 400 for a bad filter. */
+  runStats(query: StatsQuery): RunStats;
+  /** Every task run of a run; undefined for an unknown run. */
+  timeline(id: string): RunTimeline | undefined;
+  /** A flow's runs × tasks; undefined for an unknown flow; throws BackendError 400 for a bad cursor. */
+  grid(flow: string, query: GridQuery): FlowGrid | undefined;
 }

@@ -1,3 +1,5 @@
+import type { GridQuery } from '../history/run-views.ts';
+import type { StatsQuery } from '../history/stats.ts';
 import type { RunQuery } from '../history/types.ts';
 import { type StateName, StateNames, StateType } from '../runtime/state.ts';
 import { type FieldProblem, invalidRequest } from './errors.ts';
@@ -5,7 +7,17 @@ import { type FieldProblem, invalidRequest } from './errors.ts';
 /** `GET /api/v1/runs` pages: 50 runs unless asked, never more than 1,000. */
 export const RUNS_LIMIT = { default: 50, max: 1_000 } as const;
 
-const RUN_PARAMETERS = ['flow', 'state', 'since', 'until', 'limit', 'cursor'] as const;
+/** `GET /api/v1/flows/:name/grid` pages: 50 runs unless asked, never more than 200. */
+export const GRID_LIMIT = { default: 50, max: 200 } as const;
+/** `GET /api/v1/runs/stats`: how many buckets unless asked, and the most. */
+export const STATS_BUCKETS = { default: 60, max: 500 } as const;
+/** Text filters longer than this are refused (a substring search needs no more). */
+const MAX_FILTER_CHARS = 200;
+
+const FILTER_PARAMETERS = ['flow', 'state', 'tag', 'q', 'since', 'until'] as const;
+const RUN_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'cursor'] as const;
+const STATS_PARAMETERS = [...FILTER_PARAMETERS, 'buckets'] as const;
+const GRID_PARAMETERS = ['limit', 'cursor'] as const;
 
 /**
  * The query parameters of a request, each given at most once and all of them known; an empty value
@@ -40,41 +52,98 @@ function readQuery<K extends string>(
   return values;
 }
 
-/** `flow`, `state`, `since`, `until`, `limit`, `cursor` of `GET /api/v1/runs`, checked. */
+/** `flow`, `state`, `tag`, `q`, `since`, `until`, `limit`, `cursor` of `GET /api/v1/runs`, checked. */
 export function runQuery(query: URLSearchParams): RunQuery {
   const problems: FieldProblem[] = [];
   const values = readQuery(query, RUN_PARAMETERS, problems);
-  const field = <T>(name: string, read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      problems.push({ path: name, message: (error as Error).message });
-      return undefined;
-    }
-  };
   const limit =
-    values.limit === undefined ? RUNS_LIMIT.default : field('limit', () => readLimit(values.limit!));
-  const state = values.state === undefined ? undefined : field('state', () => readState(values.state!));
-  const since = values.since === undefined ? undefined : field('since', () => readTime(values.since!));
-  const until = values.until === undefined ? undefined : field('until', () => readTime(values.until!));
-  if (since !== undefined && until !== undefined && since >= until) {
-    problems.push({ path: 'until', message: `must be after since (${values.since}), got ${values.until}` });
-  }
+    values.limit === undefined
+      ? RUNS_LIMIT.default
+      : field(problems, 'limit', () => readLimit(values.limit!, RUNS_LIMIT.max));
+  const filters = readFilters(values, problems);
   if (problems.length > 0) throw invalidRequest('query', problems);
   return {
+    ...filters,
     limit: limit ?? RUNS_LIMIT.default,
-    ...(values.flow === undefined ? {} : { flow: values.flow }),
-    ...(state === undefined ? {} : { state }),
-    ...(since === undefined ? {} : { since }),
-    ...(until === undefined ? {} : { until }),
     ...(values.cursor === undefined ? {} : { cursor: values.cursor }),
   };
 }
 
-function readLimit(text: string): number {
+/** The list's filters and `buckets` of `GET /api/v1/runs/stats`, checked. */
+export function statsQuery(query: URLSearchParams): StatsQuery {
+  const problems: FieldProblem[] = [];
+  const values = readQuery(query, STATS_PARAMETERS, problems);
+  const filters = readFilters(values, problems);
+  const buckets =
+    values.buckets === undefined
+      ? STATS_BUCKETS.default
+      : field(problems, 'buckets', () => readLimit(values.buckets!, STATS_BUCKETS.max));
+  if (problems.length > 0) throw invalidRequest('query', problems);
+  return { ...filters, buckets: buckets ?? STATS_BUCKETS.default };
+}
+
+/** `limit`, `cursor` of `GET /api/v1/flows/:name/grid`, checked. */
+export function gridQuery(query: URLSearchParams): GridQuery {
+  const problems: FieldProblem[] = [];
+  const values = readQuery(query, GRID_PARAMETERS, problems);
+  const limit =
+    values.limit === undefined
+      ? GRID_LIMIT.default
+      : field(problems, 'limit', () => readLimit(values.limit!, GRID_LIMIT.max));
+  if (problems.length > 0) throw invalidRequest('query', problems);
+  return {
+    limit: limit ?? GRID_LIMIT.default,
+    ...(values.cursor === undefined ? {} : { cursor: values.cursor }),
+  };
+}
+
+/** The value `read` makes of a parameter; what it throws goes to `problems` under `name`. */
+function field<T>(problems: FieldProblem[], name: string, read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    problems.push({ path: name, message: (error as Error).message });
+    return undefined;
+  }
+}
+
+/** The filters the run list and the stats share. */
+function readFilters(
+  values: Partial<Record<(typeof FILTER_PARAMETERS)[number], string>>,
+  problems: FieldProblem[],
+): Omit<RunQuery, 'limit' | 'cursor'> {
+  const state =
+    values.state === undefined ? undefined : field(problems, 'state', () => readState(values.state!));
+  const since =
+    values.since === undefined ? undefined : field(problems, 'since', () => readTime(values.since!));
+  const until =
+    values.until === undefined ? undefined : field(problems, 'until', () => readTime(values.until!));
+  if (since !== undefined && until !== undefined && since >= until) {
+    problems.push({ path: 'until', message: `must be after since (${values.since}), got ${values.until}` });
+  }
+  for (const name of ['tag', 'q'] as const) {
+    const text = values[name];
+    if (text !== undefined && text.length > MAX_FILTER_CHARS) {
+      problems.push({
+        path: name,
+        message: `must be at most ${MAX_FILTER_CHARS} characters, got ${text.length}`,
+      });
+    }
+  }
+  return {
+    ...(values.flow === undefined ? {} : { flow: values.flow }),
+    ...(state === undefined ? {} : { state }),
+    ...(values.tag === undefined ? {} : { tag: values.tag }),
+    ...(values.q === undefined ? {} : { q: values.q }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+  };
+}
+
+function readLimit(text: string, max: number): number {
   const limit = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (limit >= 1 && limit <= RUNS_LIMIT.max) return limit;
-  throw new Error(`must be a whole number from 1 to ${RUNS_LIMIT.max}, got '${text.slice(0, 40)}'`);
+  if (limit >= 1 && limit <= max) return limit;
+  throw new Error(`must be a whole number from 1 to ${max}, got '${text.slice(0, 40)}'`);
 }
 
 const TYPES: readonly string[] = Object.values(StateType);

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { Notification } from '../../src/alerts/types.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { flowHealth } from '../../src/history/health.ts';
+import { InMemoryRunHistory } from '../../src/history/memory.ts';
+import type { FlowGrid, GridQuery, RunStats, RunTimeline } from '../../src/history/run-views.ts';
+import type { StatsQuery } from '../../src/history/stats.ts';
 import type { RunDetail, RunPage, RunQuery, RunSummary } from '../../src/history/types.ts';
 import { createRulesEngine, type RulesEngine } from '../../src/rules/engine.ts';
 import { rulesFromFile } from '../../src/rules/resolve.ts';
@@ -28,12 +32,15 @@ export class MemoryServeBackend implements ServeBackend {
   /** Every run-now the API asked for. */
   readonly started: { flow: string; params: Readonly<Record<string, unknown>> }[] = [];
   healthView: HealthView;
+  /** The run UI's reads (stats, timeline, grid, flow health) come from here: feed it transition records. */
+  readonly history: InMemoryRunHistory;
   readonly #runs = new Map<string, RunDetail>();
   readonly #flows = new Map<string, { view: FlowView; params: z.ZodType | undefined }>();
   #ids = 0;
 
   constructor(rules: RulesFileInput = {}, start = '2026-11-25T02:00:00Z') {
     this.clock = new ManualClock(start);
+    this.history = new InMemoryRunHistory({ clock: this.clock });
     const { rules: loaded, problems } = rulesFromFile(RulesFileSchema.parse(rules));
     if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('\n'));
     this.engine = createRulesEngine({
@@ -72,6 +79,7 @@ export class MemoryServeBackend implements ServeBackend {
         missedSlots: 0,
         lastRun: null,
         runnable: options.runnable ?? true,
+        health: { failingSince: null, streak: 0, lastSuccessAt: null, late: [], stuck: [] },
       },
       params: options.params,
     });
@@ -115,6 +123,7 @@ export class MemoryServeBackend implements ServeBackend {
     return [...this.#flows.values()].map(({ view }) => ({
       ...view,
       lastRun: this.runs({ flow: view.name, limit: 1 }).runs[0] ?? null,
+      health: flowHealth(this.history, view.name, this.clock.now()),
     }));
   }
 
@@ -128,6 +137,8 @@ export class MemoryServeBackend implements ServeBackend {
       )
       .filter((run) => query.since === undefined || sortTime(run) >= query.since)
       .filter((run) => query.until === undefined || sortTime(run) < query.until)
+      .filter((run) => query.tag === undefined || run.tags.includes(query.tag))
+      .filter((run) => query.q === undefined || mentions(run, query.q))
       .sort((a, b) => sortTime(b) - sortTime(a) || b.id.localeCompare(a.id))
       .filter((run) => after === undefined || isAfter(run, after));
     const page = matching.slice(0, query.limit).map(summary);
@@ -206,6 +217,31 @@ export class MemoryServeBackend implements ServeBackend {
   health(): HealthView {
     return { ...this.healthView, runsStored: this.#runs.size };
   }
+
+  // The run UI's reads (issue 14), from `history`.
+  runStats(query: StatsQuery): RunStats {
+    return this.history.stats(query);
+  }
+
+  timeline(id: string): RunTimeline | undefined {
+    return this.history.timeline(id);
+  }
+
+  grid(flow: string, query: GridQuery): FlowGrid | undefined {
+    if (!this.#flows.has(flow) && this.history.lastRun(flow) === undefined) return undefined;
+    try {
+      return this.history.grid(flow, query);
+    } catch (error) {
+      throw new BackendError(400, (error as Error).message, [{ path: 'cursor', message: 'unknown cursor' }]);
+    }
+  }
+}
+
+function mentions(run: RunSummary, q: string): boolean {
+  const needle = q.toLowerCase();
+  return [run.error?.type, run.error?.message, run.state.message].some((text) =>
+    text?.toLowerCase().includes(needle),
+  );
 }
 
 function sortTime(run: RunSummary): number {

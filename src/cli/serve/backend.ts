@@ -1,5 +1,7 @@
 import { traceUrl } from '../../alerts/trace-link.ts';
 import type { Clock } from '../../clock.ts';
+import { flowHealth } from '../../history/health.ts';
+import { RunQueryError } from '../../history/query.ts';
 import type { RunHistory, RunSummary } from '../../history/types.ts';
 import type { RulesEngine } from '../../rules/engine.ts';
 import { SilenceSchema } from '../../rules/schema.ts';
@@ -73,6 +75,7 @@ export function serveBackend(parts: BackendParts): ServeBackend {
           missedSlots: scheduled?.missedSlots ?? 0,
           lastRun: parts.history.lastRun(flow.name) ?? null,
           runnable: true,
+          health: flowHealth(parts.history, flow.name, parts.clock.now()),
         };
       });
       // Flows heard of only over OTLP: listed, with their last run, but serve cannot start them.
@@ -89,11 +92,12 @@ export function serveBackend(parts: BackendParts): ServeBackend {
           missedSlots: 0,
           lastRun: parts.history.lastRun(name) ?? null,
           runnable: false,
+          health: flowHealth(parts.history, name, parts.clock.now()),
         });
       }
       return views.sort((a, b) => a.name.localeCompare(b.name));
     },
-    runs: (query) => parts.history.list(query),
+    runs: (query) => queried(() => parts.history.list(query)),
     run: (id) => parts.history.get(id),
     async runNow(name, params) {
       const flow = flowByName(name);
@@ -175,5 +179,23 @@ export function serveBackend(parts: BackendParts): ServeBackend {
         runsStored: parts.history.count(),
       };
     },
+
+    // The run UI's reads (issue 14).
+    runStats: (query) => queried(() => parts.history.stats(query)),
+    timeline: (id) => parts.history.timeline(id),
+    grid(name, query) {
+      const known = flowByName(name) !== undefined || parts.history.lastRun(name) !== undefined;
+      return known ? queried(() => parts.history.grid(name, query)) : undefined;
+    },
   };
+}
+
+/** A history read whose query the history refuses (a cursor it never gave) is the client's 400. */
+function queried<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof RunQueryError)) throw error;
+    throw new BackendError(400, error.message, [{ path: error.field, message: error.message }]);
+  }
 }
