@@ -7,7 +7,7 @@
 
 import type { TransitionRecord } from '../../runtime/transition.ts';
 import { Attr, EventName } from '../../telemetry/keys.ts';
-import type { DecodedLogRecord } from '../otlp/types.ts';
+import type { AttrValue, DecodedLogRecord } from '../otlp/types.ts';
 import { epochMs, integer, isoTime, params, positive, stateOf, text, texts } from './attributes.ts';
 import { IngestProblem } from './problem.ts';
 import { transitionRecord } from './record.ts';
@@ -49,32 +49,42 @@ const OWN_KEYS: ReadonlySet<string> = new Set([
   'event.name',
 ]);
 
+/**
+ * A run log, read leniently: it is the run's data, not flowtel's state, so a field of the wrong kind is
+ * left out (or the record passed over) rather than refused.
+ */
 function runLogOf(log: DecodedLogRecord): FromLogRecord {
   const a = log.attributes;
-  const runId = text(a, Attr.PIPELINE_RUN_ID);
-  if (runId === undefined || runId === '') return undefined;
+  const runId = a[Attr.PIPELINE_RUN_ID];
+  if (typeof runId !== 'string' || runId === '') return undefined;
+  const stamp = log.timeUnixNano > 0n ? log.timeUnixNano : log.observedTimeUnixNano;
+  const atMs = Number(stamp / 1_000_000n);
+  if (stamp <= 0n || atMs > 8.64e15) return undefined;
   const attributes: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(a)) {
     if (OWN_KEYS.has(key) || value === null || value === undefined) continue;
     // defineProperty, so a key named "__proto__" stays data.
     Object.defineProperty(attributes, key, {
-      value: typeof value === 'object' ? JSON.stringify(value, bigints) : value,
+      value: plain(value),
       enumerable: true,
       writable: true,
       configurable: true,
     });
   }
   const body = log.body;
+  const task = a[Attr.TASK_NAME];
+  const taskRunId = a[Attr.TASK_RUN_ID];
+  const attempt = a[Attr.ATTEMPT];
   return {
     kind: 'log',
     log: {
       runId,
-      atMs: timeOf(log),
+      atMs,
       level: levelOf(log.severityNumber),
       body: typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body, bigints),
-      task: text(a, Attr.TASK_NAME) ?? null,
-      taskRunId: text(a, Attr.TASK_RUN_ID) ?? null,
-      attempt: integer(a, Attr.ATTEMPT, 1) ?? null,
+      task: typeof task === 'string' ? task : null,
+      taskRunId: typeof taskRunId === 'string' ? taskRunId : null,
+      attempt: typeof attempt === 'number' && Number.isSafeInteger(attempt) && attempt >= 1 ? attempt : null,
       attributes,
     },
   };
@@ -86,6 +96,14 @@ function levelOf(severityNumber: number): RunLogRecord['level'] {
   if (severityNumber >= 13) return 'WARN';
   if (severityNumber >= 9 || severityNumber <= 0) return 'INFO';
   return 'DEBUG';
+}
+
+/** A string, number or boolean as it is; a large integer as its digits; bytes, lists and maps as JSON. */
+function plain(value: AttrValue): string | number | boolean {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  return JSON.stringify(value, bigints);
 }
 
 function bigints(_key: string, value: unknown): unknown {
