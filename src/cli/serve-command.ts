@@ -24,6 +24,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       `flowtel serve: API  ${serve.apiUrl}`,
       `flowtel serve: OTLP ${serve.otlpUrl}  (OTEL_EXPORTER_OTLP_ENDPOINT=${serve.otlpUrl})`,
       `flowtel serve: ${serve.summary}`,
+      `flowtel serve: UI at ${serve.apiUrl}/`,
       '',
     ].join('\n'),
   );

@@ -31,7 +31,7 @@ function emit(severity: number, message: string, given: Attributes | undefined):
   const attributes = given && redactAttributeKeys(given);
   const scope = activeScope();
   if (scope) {
-    scope.flowRun.telemetry.runLog(severity, message, attributes, scope.taskRun);
+    scope.flowRun.telemetry.runLog(severity, message, attributes, scope.taskRun, scope.attempt);
     return;
   }
   resolveInstruments().logger.emit({

@@ -11,6 +11,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { flowRoutes } from './routes/flows.ts';
 import { healthRoute } from './routes/health.ts';
 import type { ApiContext } from './routes/json-route.ts';
+import { runLogRoutes } from './routes/run-logs.ts';
 import { runRoutes } from './routes/runs.ts';
 import { silenceRoutes } from './routes/silences.ts';
 
@@ -66,6 +67,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     healthRoute(context),
     ...flowRoutes(context),
     ...runRoutes(context),
+    ...runLogRoutes(context),
     ...alertRoutes(context),
     ...silenceRoutes(context),
     ...(options.extraRoutes ?? []),

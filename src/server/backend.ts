@@ -58,6 +58,57 @@ export interface HealthView {
   readonly problems: readonly string[];
 }
 
+// --- Run logs and alert events (issue 14, items 6 and 7) ---
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** One run log record, as `GET /api/v1/runs/:id/logs` lists it. */
+export interface RunLogView {
+  readonly seq: number;
+  readonly at: string;
+  readonly level: LogLevel;
+  readonly body: string;
+  readonly task: string | null;
+  readonly taskRunId: string | null;
+  readonly attempt: number | null;
+  readonly attributes: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface RunLogQuery {
+  readonly q?: string;
+  readonly level?: LogLevel;
+  readonly task?: string;
+  readonly attempt?: number;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface RunLogPage {
+  readonly logs: readonly RunLogView[];
+  readonly nextCursor: string | null;
+  readonly dropped: number;
+}
+
+/** Something that happened to an alert: fired, repeated, resolved, acknowledged. */
+export interface AlertEvent {
+  readonly id: number;
+  readonly at: string;
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly flow: string | null;
+  readonly runId: string | null;
+  readonly kind: 'firing' | 'repeat' | 'resolved' | 'acknowledged';
+  readonly severity: string | null;
+  readonly summary: string;
+}
+
+export interface AlertEventPage {
+  readonly events: readonly AlertEvent[];
+  readonly nextCursor: string | null;
+}
+
+// --- end of run logs and alert events ---
+
 /** A refusal the API turns into a 4xx: `status` and a message that names what to fix. */
 export class BackendError extends Error {
   override readonly name = 'BackendError';
@@ -97,4 +148,16 @@ export interface ServeBackend {
   timeline(id: string): RunTimeline | undefined;
   /** A flow's runs × tasks; undefined for an unknown flow; throws BackendError 400 for a bad cursor. */
   grid(flow: string, query: GridQuery): FlowGrid | undefined;
+
+  // --- Run logs and alert events (issue 14, items 6 and 7) ---
+  /** The logs of a run serve knows, oldest first; undefined for an unknown run. */
+  runLogs(runId: string, query: RunLogQuery): RunLogPage | undefined;
+  /** The alert events of a run serve knows, oldest first; undefined for an unknown run. */
+  runAlerts(runId: string): AlertEvent[] | undefined;
+  /** Every alert event, newest first; `cursor` is the `nextCursor` of the page before. */
+  alertHistory(query: {
+    readonly flow?: string;
+    readonly limit: number;
+    readonly cursor?: number;
+  }): AlertEventPage;
 }

@@ -105,4 +105,40 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (flow, ordinal)
    ) WITHOUT ROWID;
    CREATE INDEX runs_stats ON runs (flow, sort_at, state_type, started_at_ms, ended_at_ms);`,
+  // 7: run logs (the `log.info` records serve hears over OTLP, oldest first by their per-run seq, with
+  // how many a run kept and dropped past its cap), and alert events (fired, repeated, resolved,
+  // acknowledged), listed per run, per flow and newest first, pruned by age.
+  `CREATE TABLE run_logs (
+     run_id      TEXT NOT NULL,
+     seq         INTEGER NOT NULL,
+     at_ms       INTEGER NOT NULL,
+     level       INTEGER NOT NULL,       -- 0 DEBUG, 1 INFO, 2 WARN, 3 ERROR
+     body        TEXT NOT NULL,          -- redacted, at most 8 KiB
+     task        TEXT,
+     task_run_id TEXT,
+     attempt     INTEGER,
+     attributes  TEXT NOT NULL,          -- flat JSON object of strings, numbers, booleans
+     PRIMARY KEY (run_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE run_log_counts (
+     run_id      TEXT PRIMARY KEY,
+     kept        INTEGER NOT NULL,
+     dropped     INTEGER NOT NULL,
+     last_at_ms  INTEGER NOT NULL
+   );
+   CREATE INDEX run_log_counts_by_time ON run_log_counts (last_at_ms);
+   CREATE TABLE alert_events (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     at_ms       INTEGER NOT NULL,
+     fingerprint TEXT NOT NULL,
+     rule        TEXT NOT NULL,
+     flow        TEXT,
+     run_id      TEXT,
+     kind        TEXT NOT NULL CHECK (kind IN ('firing', 'repeat', 'resolved', 'acknowledged')),
+     severity    TEXT,
+     summary     TEXT NOT NULL
+   );
+   CREATE INDEX alert_events_by_run ON alert_events (run_id, id);
+   CREATE INDEX alert_events_by_flow ON alert_events (flow, id);
+   CREATE INDEX alert_events_by_time ON alert_events (at_ms);`,
 ];

@@ -144,6 +144,8 @@ export class RunTelemetry {
     task:
       | { readonly name: string; readonly id: string; readonly spanContext: Context | undefined }
       | undefined,
+    /** The task run's attempt (1, 2, …), so a run's logs can be read per attempt. */
+    attempt = 1,
   ): void {
     const all: Attributes = { ...attributes };
     if (this.name !== undefined) all[Attr.PIPELINE_NAME] = this.name;
@@ -151,6 +153,7 @@ export class RunTelemetry {
     if (task) {
       all[Attr.TASK_NAME] = task.name;
       all[Attr.TASK_RUN_ID] = task.id;
+      all[Attr.ATTEMPT] = attempt;
     }
     this.instruments.logger.emit({
       eventName: EventName.LOG,

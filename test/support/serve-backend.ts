@@ -13,10 +13,15 @@ import type { ActiveSilence } from '../../src/rules/silences.ts';
 import { isFinal, type StateName, StateNames, stateOf } from '../../src/runtime/state.ts';
 import type { TransitionRecord } from '../../src/runtime/transition.ts';
 import {
+  type AlertEvent,
+  type AlertEventPage,
   type AlertView,
   BackendError,
   type FlowView,
   type HealthView,
+  type RunLogPage,
+  type RunLogQuery,
+  type RunLogView,
   type ServeBackend,
 } from '../../src/server/backend.ts';
 
@@ -234,6 +239,55 @@ export class MemoryServeBackend implements ServeBackend {
     } catch (error) {
       throw new BackendError(400, (error as Error).message, [{ path: 'cursor', message: 'unknown cursor' }]);
     }
+  }
+
+  // --- Run logs and alert events (issue 14): what a test adds, filtered like serve's store ---
+  /** Run id → its logs, as a test adds them (seq is given by `addLog`). */
+  readonly logs = new Map<string, RunLogView[]>();
+  /** Every alert event, oldest first. */
+  readonly alertEvents: AlertEvent[] = [];
+
+  addLog(runId: string, log: Omit<RunLogView, 'seq'>): void {
+    const logs = this.logs.get(runId) ?? [];
+    logs.push({ ...log, seq: logs.length + 1 });
+    this.logs.set(runId, logs);
+  }
+
+  runLogs(runId: string, query: RunLogQuery): RunLogPage | undefined {
+    if (!this.#runs.has(runId)) return undefined;
+    const order = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+    const after = query.cursor === undefined ? 0 : Number(query.cursor);
+    const matching = (this.logs.get(runId) ?? []).filter(
+      (log) =>
+        log.seq > after &&
+        (query.level === undefined || order.indexOf(log.level) >= order.indexOf(query.level)) &&
+        (query.task === undefined || log.task === query.task) &&
+        (query.attempt === undefined || log.attempt === query.attempt) &&
+        (query.q === undefined || log.body.toLowerCase().includes(query.q.toLowerCase())),
+    );
+    const logs = matching.slice(0, query.limit);
+    const more = matching.length > query.limit;
+    return { logs, nextCursor: more ? String(logs.at(-1)?.seq) : null, dropped: 0 };
+  }
+
+  runAlerts(runId: string): AlertEvent[] | undefined {
+    if (!this.#runs.has(runId)) return undefined;
+    return this.alertEvents.filter((event) => event.runId === runId);
+  }
+
+  alertHistory(query: { flow?: string; limit: number; cursor?: number }): AlertEventPage {
+    const matching = [...this.alertEvents]
+      .reverse()
+      .filter(
+        (event) =>
+          (query.flow === undefined || event.flow === query.flow) &&
+          (query.cursor === undefined || event.id < query.cursor),
+      );
+    const events = matching.slice(0, query.limit);
+    return {
+      events,
+      nextCursor: matching.length > query.limit ? String(events.at(-1)?.id) : null,
+    };
   }
 }
 

@@ -14,6 +14,8 @@ import {
   type HealthView,
   type ServeBackend,
 } from '../../server/backend.ts';
+import type { SqliteAlertEvents } from '../../store/alert-events.ts';
+import type { SqliteRunLogs } from '../../store/run-logs.ts';
 import type { SilenceStore } from '../../store/silences.ts';
 import type { CatalogFlow } from './catalog.ts';
 import type { Launcher } from './launcher.ts';
@@ -33,6 +35,11 @@ export interface BackendParts {
   counters(): Pick<HealthView, 'outbox' | 'evaluationLagMs' | 'received' | 'rejected' | 'problems'>;
   /** How long a cancelled run's process gets before it is killed. */
   readonly cancelGraceMs: number;
+  // --- Run logs and alert events (issue 14) ---
+  readonly runLogs: Pick<SqliteRunLogs, 'page'>;
+  readonly alertEvents: Pick<SqliteAlertEvents, 'ofRun' | 'history'>;
+  /** An alert was acknowledged over the API (recorded as an alert event). */
+  onAcknowledged(alert: AlertView, at: number): void;
 }
 
 /** `ServeBackend` over serve's real parts. */
@@ -131,11 +138,13 @@ export function serveBackend(parts: BackendParts): ServeBackend {
     alerts: () => alertView(parts.engine()),
     ack(id) {
       const engine = parts.engine();
+      const already = engine.alerts().find((alert) => alert.fingerprint === id)?.acknowledgedAt;
       if (!engine.acknowledge(id, parts.clock.now())) {
         throw new BackendError(404, `no firing alert with id '${id}' (see GET /api/v1/alerts)`);
       }
       const view = alertView(engine).find((alert) => alert.id === id);
       if (!view) throw new BackendError(404, `no firing alert with id '${id}'`);
+      if (already === undefined) parts.onAcknowledged(view, parts.clock.now());
       return view;
     },
     silences: () => parts.engine().silences(),
@@ -169,6 +178,12 @@ export function serveBackend(parts: BackendParts): ServeBackend {
       const template = parts.traceTemplate();
       return traceUrl(template, traceId ?? undefined) ?? null;
     },
+    // --- Run logs and alert events (issue 14) ---
+    runLogs: (runId, query) =>
+      parts.history.get(runId) === undefined ? undefined : parts.runLogs.page(runId, query),
+    runAlerts: (runId) =>
+      parts.history.get(runId) === undefined ? undefined : parts.alertEvents.ofRun(runId),
+    alertHistory: (query) => parts.alertEvents.history(query),
     health() {
       const counters = parts.counters();
       return {

@@ -9,6 +9,8 @@ export interface TransitionConsumers {
   evaluate(record: TransitionRecord): void;
   /** Counts it for `/metrics`. */
   count(record: TransitionRecord): void;
+  /** Tells the live event stream (run UI) about it; must cost next to nothing when nobody listens. */
+  live?(record: TransitionRecord): void;
 }
 
 /** What the crash watch needs to hear from the core. */
@@ -52,6 +54,7 @@ export class ServeCore {
     if (outcome !== 'new') return outcome;
     this.#consumers.evaluate(record);
     this.#consumers.count(record);
+    this.#consumers.live?.(record);
     this.#lagMs = monotonicNow() - receivedAt;
     const runId = record.flowRunId;
     if (runId !== undefined && record.task === undefined) {
@@ -81,6 +84,7 @@ export class ServeCore {
     if (record === undefined) return false;
     this.#consumers.evaluate(record);
     this.#consumers.count(record);
+    this.#consumers.live?.(record);
     this.#watch.ended(runId);
     this.#onRunEnded(runId, record.flow);
     return true;

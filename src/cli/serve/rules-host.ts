@@ -1,5 +1,6 @@
 import { missingSecrets } from '../../alerts/channels.ts';
 import { traceUrlTemplate } from '../../alerts/trace-link.ts';
+import type { Notification } from '../../alerts/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { RunHistory } from '../../history/types.ts';
 import { createDelivery, type Delivery } from '../../notify/index.ts';
@@ -157,6 +158,8 @@ export interface RulesHostOptions {
   readonly log: (line: string) => void;
   /** Where delivery's outcomes are counted for `/metrics`, besides its OTel counter. */
   readonly metrics: Pick<ServeMetrics, 'notification'>;
+  /** Every notification the engine decides on (fired, repeated, resolved), as it goes to the outbox. */
+  readonly onNotification?: (notification: Notification) => void;
 }
 
 async function readRules(options: RulesHostOptions): Promise<LoadedRules> {
@@ -199,6 +202,7 @@ async function build(
     onError: (error) => log(`flowtel serve: alerting: ${String(error)}`),
     sink: (notification) => {
       delivery?.sink(notification);
+      options.onNotification?.(notification);
     },
   });
   return { engine, delivery };

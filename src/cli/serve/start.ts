@@ -2,16 +2,23 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ChannelDefinition, secretRefs } from '../../alerts/channels.ts';
 import type { AlertState } from '../../alerts/state.ts';
+import type { Notification } from '../../alerts/types.ts';
 import { systemClock } from '../../clock.ts';
 import { pruneEvery, readRetention } from '../../history/retention.ts';
 import { createForwarder } from '../../receiver/forward.ts';
 import { createIngest, type IngestStats, type RejectedSignal } from '../../receiver/ingest/index.ts';
 import { createReceiverHandler } from '../../receiver/receiver.ts';
+import type { TransitionRecord } from '../../runtime/transition.ts';
 import { createScheduler, type DueSlot } from '../../schedule/scheduler.ts';
 import { createApiServer } from '../../server/api.ts';
 import { checkBindSafety } from '../../server/auth.ts';
+import { LiveHub } from '../../server/events/hub.ts';
+import { eventStreamRoute } from '../../server/events/stream.ts';
 import { createServeMetrics, type FiringCount, type ServeMetrics } from '../../server/metrics/index.ts';
+import { uiRoutes } from '../../server/ui/static.ts';
+import { SqliteAlertEvents } from '../../store/alert-events.ts';
 import { databasePath, flowtelHome, openStore } from '../../store/index.ts';
+import { SqliteRunLogs } from '../../store/run-logs.ts';
 import { SqliteRunHistory } from '../../store/runs.ts';
 import { SqliteScheduleMarks } from '../../store/schedule-marks.ts';
 import { SqliteSilenceStore } from '../../store/silences.ts';
@@ -80,6 +87,36 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   const marks = new SqliteScheduleMarks(store.db);
   const silences = new SqliteSilenceStore(store.db);
   const metrics = await createServeMetrics();
+  // --- Run logs, alert events and the live event stream of the run UI (issue 14) ---
+  const live = new LiveHub();
+  const runLogs = new SqliteRunLogs(store.db, { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS, log });
+  const alertEvents = new SqliteAlertEvents(store.db, {
+    busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+    log,
+    onStored: (event) => live.publish({ kind: 'alert', event }),
+  });
+  const liveTransition = (record: TransitionRecord) => {
+    if (record.flowRunId === undefined) return;
+    live.publish(
+      record.task === undefined ? { kind: 'run', runId: record.flowRunId } : { kind: 'task', record },
+    );
+  };
+  const recordNotification = (notification: Notification) => {
+    const atMs = Date.parse(notification.createdAt);
+    for (const alert of notification.alerts) {
+      alertEvents.add({
+        atMs: Number.isFinite(atMs) ? atMs : clock.now(),
+        fingerprint: alert.fingerprint,
+        rule: alert.rule,
+        flow: alert.facts.flow ?? alert.labels.flow ?? null,
+        runId: alert.facts.flowRunId ?? null,
+        kind: notification.kind,
+        severity: alert.severity,
+        summary: alert.summary,
+      });
+    }
+  };
+  // --- end of run logs, alert events and the live event stream ---
   /** Run id → flow, for the runs the scheduler launched (it counts them until they end). */
   const scheduledRuns = new Map<string, string>();
 
@@ -99,6 +136,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     consumers: {
       evaluate: (record) => rules?.engine.process(record),
       count: (record) => metrics.observe(record),
+      live: liveTransition,
     },
     onRunEnded: (runId) => {
       const flow = scheduledRuns.get(runId);
@@ -117,6 +155,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     schedules: () => watchedSchedules(catalog.flows),
     log,
     metrics,
+    onNotification: recordNotification,
   });
   rules = host;
 
@@ -125,6 +164,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     onTransition: (record) => core.accept(record, 'otlp'),
     // The sender's clock may be off: a heartbeat counts from when serve heard it.
     onHeartbeat: (beat) => core.heartbeat(beat.runId, clock.now(), beat.intervalMs),
+    onRunLog: (record) => runLogs.add(record),
   });
   const forwarder =
     options.forward === undefined ? undefined : createForwarder({ url: options.forward, warn: log });
@@ -198,6 +238,19 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     flows: () => catalog.flows,
     schedules: () => scheduler.views(),
     traceTemplate: () => host.traceTemplate(),
+    runLogs,
+    alertEvents,
+    onAcknowledged: (alert, at) =>
+      alertEvents.add({
+        atMs: at,
+        fingerprint: alert.fingerprint,
+        rule: alert.rule,
+        flow: alert.facts.flow ?? alert.labels.flow ?? null,
+        runId: alert.facts.flowRunId ?? null,
+        kind: 'acknowledged',
+        severity: alert.severity,
+        summary: alert.summary,
+      }),
     counters: () => {
       const stats = ingest.stats();
       return {
@@ -236,10 +289,14 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
           response.end(body);
         },
       },
+      eventStreamRoute({ hub: live, backend }),
+      ...uiRoutes(),
     ],
   }).catch(async (error: unknown) => {
     await close(otlpServer);
     await host.stop(0);
+    runLogs.close();
+    alertEvents.close();
     history.close();
     store.close();
     throw new UsageError((error as Error).message);
@@ -253,7 +310,14 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   }
   scheduler.load(schedulableFlows(catalog.flows));
 
-  const stopPruning = pruneEvery(history, retentionMs, { clock });
+  // Logs and alert events go with their runs (logs once the run is pruned, alert events by age).
+  const stopPruning = pruneEvery(
+    {
+      prune: (before) => history.prune(before) + runLogs.prune(before) + alertEvents.prune(before),
+    },
+    retentionMs,
+    { clock },
+  );
 
   const schedules = catalog.flows.reduce((count, flow) => count + flow.schedules.length, 0);
   return {
@@ -273,6 +337,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
           catalog = next;
           scheduler.load(schedulableFlows(catalog.flows));
           host.watchSchedules();
+          live.publish({ kind: 'flows' });
           outcome.push(`${catalog.flows.length} flow(s) reloaded`);
         }
       }
@@ -289,6 +354,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     async stop() {
       stopPruning();
       scheduler.stop();
+      live.close();
       await api.close();
       await launcher.settle(options.shutdownGraceMs);
       await launcher.stopAll(CANCEL_GRACE_MS);
@@ -300,6 +366,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       if (pending > 0)
         log(`flowtel serve: ${pending} notification(s) not delivered yet; they stay in the outbox`);
       await history.flush(5_000);
+      await Promise.all([runLogs.flush(2_000), alertEvents.flush(2_000)]);
+      runLogs.close();
+      alertEvents.close();
       history.close();
       store.close();
     },

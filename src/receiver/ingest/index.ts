@@ -10,4 +10,5 @@ export type {
   IngestStats,
   ItemRejection,
   RejectedSignal,
+  RunLogRecord,
 } from './types.ts';

@@ -117,6 +117,7 @@ export function createIngest(options: IngestOptions): Ingest {
     checkLogRecord(log, limits);
     const item = fromLogRecord(log);
     if (item?.kind === 'heartbeat') options.onHeartbeat(item.heartbeat);
+    if (item?.kind === 'log') options.onRunLog?.(item.log);
     if (item?.kind !== 'transition') return;
     const { record } = item;
     if (log.traceId !== undefined && log.spanId !== undefined && record.flowRunId !== undefined) {

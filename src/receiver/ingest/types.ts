@@ -15,6 +15,18 @@ export interface Heartbeat {
   traceId?: string;
 }
 
+/** A run log (`log.info` and the like inside a flow run), its attributes flattened to plain values. */
+export interface RunLogRecord {
+  readonly runId: string;
+  readonly atMs: number;
+  readonly level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly body: string;
+  readonly task: string | null;
+  readonly taskRunId: string | null;
+  readonly attempt: number | null;
+  readonly attributes: Readonly<Record<string, string | number | boolean>>;
+}
+
 /** What one request's items came to: the answer's OTLP partial success. */
 export interface IngestResult {
   accepted: number;
@@ -81,6 +93,8 @@ export interface IngestOptions {
   /** Every transition, once (within the window of `recentKeys`), as `flowtel run --record` writes it. */
   onTransition(record: TransitionRecord): void;
   onHeartbeat(heartbeat: Heartbeat): void;
+  /** Every run log; left out, they are passed over. Must not block (serve writes them behind). */
+  onRunLog?(log: RunLogRecord): void;
   limits?: IngestLimits;
 }
 
