@@ -31,6 +31,8 @@ export interface UiBrowser {
   readonly context: BrowserContext;
   /** A new tab whose console errors and uncaught exceptions are collected. */
   newPage(): Promise<WatchedPage>;
+  /** Screenshots every tab still open as `<prefix>-<n>.png`: what a failed test left on screen. */
+  screenshotOpenPages(prefix: string): Promise<void>;
   /** Closes the browser and removes its profile. */
   close(): Promise<void>;
 }
@@ -78,6 +80,10 @@ export async function launchBrowser(): Promise<UiBrowser> {
           errors = [];
         },
       };
+    },
+    async screenshotOpenPages(prefix) {
+      const open = context.pages().filter((page) => page.url() !== 'about:blank');
+      await Promise.all(open.map((page, n) => screenshot(page, `${prefix}-${n + 1}`).catch(() => undefined)));
     },
     async close() {
       await context.close();

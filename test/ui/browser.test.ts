@@ -50,7 +50,7 @@ describe('the browser harness', () => {
   it('collects console errors and uncaught exceptions', async () => {
     const { page, errors } = await browser.newPage();
     await page.goto(`${base}/broken`);
-    await page.waitForFunction(() => document.readyState === 'complete');
+    await page.waitForFunction("document.readyState === 'complete'");
     expect(errors()).toEqual(['console: oops', expect.stringMatching(/^uncaught: .*missing/)]);
     await page.close();
   });
