@@ -55,6 +55,21 @@ async function answerWith(page: Page, token: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** The firing alert of the failed fixture run, once serve has it. */
+const alertOfTheFailedRun = () =>
+  until('the alert of the failed run', async () => {
+    const { body } = await serve.api('/api/v1/alerts');
+    return body.alerts.find((candidate: RunDetail) => candidate.labels?.flow === 'ui-fails');
+  });
+
+describe('the fixture rules', () => {
+  it('fire ui-flow-failed for the failed run, sent to the webhook', async () => {
+    expect(failed.state.name).toBe('Failed');
+    expect(await alertOfTheFailedRun()).toMatchObject({ rule: 'ui-flow-failed', acknowledged: false });
+    await until('the firing notification', () => (hook.accepted().length > 0 ? true : undefined));
+  });
+});
+
 describe('with a token set', () => {
   it(
     'Retry asks for the token, refuses a wrong one with a message, and retries with the right one',
