@@ -2,7 +2,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type UiBrowser } from '../support/browser.ts';
 import { WIDE_TASKS } from './fixtures/flows/wide.ts';
-import { type RunDetail, screenshotsOfFailures, startUiServe, UI_TEST_MS, type UiServe } from './support.ts';
+import {
+  openUi,
+  type RunDetail,
+  screenshotsOfFailures,
+  startUiServe,
+  UI_TEST_MS,
+  type UiServe,
+} from './support.ts';
 
 /** The runs × tasks grid of a flow with 10,000 tasks: rendered, virtualized, scrollable to its end. */
 
@@ -41,7 +48,7 @@ describe("a flow's task grid", () => {
       expect(grid.body.runs[0].cells).toBe('c'.repeat(WIDE_TASKS));
 
       const { page, errors } = await browser.newPage();
-      await page.goto(serve.url('/flows/ui-wide'));
+      await openUi(page, serve, '/flows/ui-wide');
       const cells = page.locator('[data-testid=task-grid] [role=gridcell]');
       await cells.first().waitFor();
       expect(await page.locator('main h1').textContent()).toBe('ui-wide');

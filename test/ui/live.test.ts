@@ -4,6 +4,7 @@ import { launchBrowser, screenshot, type UiBrowser } from '../support/browser.ts
 import { until } from '../support/serve.ts';
 import {
   liveIndicatorSays,
+  openUi,
   screenshotsOfFailures,
   startUiServe,
   UI_TEST_MS,
@@ -54,8 +55,8 @@ describe('a run in progress', () => {
       const id = await slowRunAt('live');
       const { page: runPage, errors: runErrors } = await browser.newPage();
       const { page: now, errors: nowErrors } = await browser.newPage();
-      await runPage.goto(serve.url(`/runs/${id}`));
-      await now.goto(serve.url('/'));
+      await openUi(runPage, serve, `/runs/${id}`);
+      await openUi(now, serve, '/');
       await runPage.locator('main [data-testid=state][data-state=Running]').first().waitFor();
       const card = now.locator('[data-testid=flow-card][data-flow=ui-slow]');
       await card.waitFor();
@@ -98,7 +99,7 @@ describe('a hidden tab', () => {
         const query = new URL(request.url()).searchParams.get('lastEventId') ?? undefined;
         streams.push({ url: request.url(), lastEventId: request.headers()['last-event-id'] ?? query });
       });
-      await page.goto(serve.url('/runs'));
+      await openUi(page, serve, '/runs');
       const row = page.locator(`[data-testid=run-row][data-run-id="${id}"]`);
       await row.locator('[data-testid=state][data-state=Running]').waitFor();
       await liveIndicatorSays(page, 'Live');

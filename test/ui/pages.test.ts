@@ -5,6 +5,7 @@ import { until } from '../support/serve.ts';
 import { HOSTILE_ERROR } from './fixtures/flows/fails.ts';
 import {
   liveIndicatorSays,
+  openUi,
   type RunDetail,
   screenshotsOfFailures,
   startUiServe,
@@ -59,8 +60,7 @@ describe('every page', () => {
       ];
       for (const [path, title, ready] of pages) {
         const { page, errors } = await browser.newPage();
-        const response = await page.goto(serve.url(path));
-        expect(response?.status(), path).toBe(200);
+        await openUi(page, serve, path);
         await page.locator(ready).first().waitFor();
         await liveIndicatorSays(page, 'Live');
         expect(await page.locator('main h1').allTextContents(), path).toEqual([title]);
@@ -81,7 +81,7 @@ describe("a failed run's page", () => {
     'shows the failed task and its error in the first viewport, with a link to the trace',
     async () => {
       const { page, errors } = await browser.newPage();
-      await page.goto(serve.url(`/runs/${failed.id}`));
+      await openUi(page, serve, `/runs/${failed.id}`);
       const firstFailure = page.locator('[data-testid=first-failure]');
       await firstFailure.locator('[data-testid=failed-task]', { hasText: 'load-warehouse' }).waitFor();
       for (const testId of ['failed-task', 'error-message']) {
@@ -111,7 +111,7 @@ describe("a failed run's page", () => {
     'renders an error that contains <script> as text, and runs none of it',
     async () => {
       const { page, errors } = await browser.newPage();
-      await page.goto(serve.url(`/runs/${failed.id}`));
+      await openUi(page, serve, `/runs/${failed.id}`);
       const message = page.locator('[data-testid=error-message]');
       await message.filter({ hasText: HOSTILE_ERROR }).waitFor({ state: 'visible' });
       // The tests compile without the DOM's types: what runs in the page is given as its source.
@@ -130,7 +130,7 @@ describe('the runs filters', () => {
     'round-trip through the URL: typed, reloaded, and restored by the back button',
     async () => {
       const { page, errors } = await browser.newPage();
-      await page.goto(serve.url('/runs?flow=ui-healthy'));
+      await openUi(page, serve, '/runs?flow=ui-healthy');
       expect(await page.locator('input[name=flow], select[name=flow]').inputValue()).toBe('ui-healthy');
       await untilRowsAre(page, [healthy.id]);
 

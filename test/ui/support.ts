@@ -132,3 +132,15 @@ export function screenshotsOfFailures(browser: () => UiBrowser | undefined): voi
     await Promise.all(open.context.pages().map((page) => page.close()));
   });
 }
+
+/**
+ * Opens the UI's `path` in `page`; fails at once, with serve's answer, when it is not the app (a 503
+ * while the UI build is missing says to run `npm run build:ui`).
+ */
+export async function openUi(page: Page, serve: UiServe, path: string): Promise<void> {
+  const response = await page.goto(serve.url(path));
+  if (response?.status() !== 200) {
+    const body = (await response?.text())?.slice(0, 300);
+    throw new Error(`GET ${path} answered ${response?.status()} instead of the UI: ${body}`);
+  }
+}

@@ -4,6 +4,7 @@ import { launchBrowser, screenshot, type UiBrowser } from '../support/browser.ts
 import { until } from '../support/serve.ts';
 import { type SlackServer, startSlackServer } from '../support/slack-server.ts';
 import {
+  openUi,
   RULES,
   type RunDetail,
   screenshotsOfFailures,
@@ -76,7 +77,7 @@ describe('with a token set', () => {
     async () => {
       const { page, errors } = await browser.newPage();
       const before = await runsOf('ui-fails');
-      await page.goto(serve.url(`/runs/${failed.id}`));
+      await openUi(page, serve, `/runs/${failed.id}`);
       await page.locator('main').getByRole('button', { name: 'Retry', exact: true }).click();
       const dialog = await tokenDialog(page);
       const prompt = await dialog.textContent();
@@ -114,7 +115,7 @@ describe('with a token set', () => {
       await serve.waitingAt('cancelled-by-the-ui', id);
       const { page } = await browser.newPage();
       page.on('dialog', (confirm) => confirm.accept()); // a native "are you sure?", if the UI asks one
-      await page.goto(serve.url(`/runs/${id}`));
+      await openUi(page, serve, `/runs/${id}`);
       // Scoped to main and exact: the token dialog may have a Cancel button of its own.
       await page.locator('main').getByRole('button', { name: 'Cancel', exact: true }).click();
       await answerWith(page, TOKEN);
@@ -133,7 +134,7 @@ describe('with a token set', () => {
       });
       expect(alert.acknowledged).toBe(false);
       const { page } = await browser.newPage();
-      await page.goto(serve.url('/alerts'));
+      await openUi(page, serve, '/alerts');
       await page.locator('main').getByRole('button', { name: 'Acknowledge', exact: true }).first().click();
       await answerWith(page, TOKEN);
       await until('the alert acknowledged', async () => {
