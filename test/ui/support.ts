@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach } from 'vitest';
@@ -49,13 +49,24 @@ export async function startUiServe(
     env: {
       UI_GATES: gates,
       FLOWTEL_TRACE_URL: TRACE_URL,
+      // A run still in flight at the end (one a failed test never let go of) holds the stop no longer.
+      FLOWTEL_SHUTDOWN_GRACE: '2s',
       ...(options.token === undefined ? {} : { FLOWTEL_API_TOKEN: options.token }),
       ...options.env,
     },
   });
   const detail = (id: string) => serve.api(`/api/v1/runs/${id}`);
+  const openGate = (name: string) => writeFileSync(join(gates, name), '');
+  const stop = serve.stop.bind(serve);
   return Object.assign(serve, {
     gates,
+    /** Opens every gate a run still waits at (a test that failed early left it), then stops serve. */
+    stop(signal?: NodeJS.Signals) {
+      for (const file of readdirSync(gates)) {
+        if (file.endsWith('.waiting')) openGate(file.slice(0, -'.waiting'.length));
+      }
+      return stop(signal);
+    },
     url: (path: string) => `${serve.apiUrl}${path}`,
     async runNow(flow: string, params: Record<string, unknown> = {}) {
       const { status, body } = await serve.api(`/api/v1/flows/${flow}/runs`, {
@@ -86,7 +97,7 @@ export async function startUiServe(
         { timeoutMs: 60_000 },
       );
     },
-    openGate: (name: string) => writeFileSync(join(gates, name), ''),
+    openGate,
   });
 }
 
