@@ -131,8 +131,8 @@ describe('the runs filters', () => {
     async () => {
       const { page, errors } = await browser.newPage();
       await openUi(page, serve, '/runs?flow=ui-healthy');
-      expect(await page.locator('input[name=flow], select[name=flow]').inputValue()).toBe('ui-healthy');
       await untilRowsAre(page, [healthy.id]);
+      await untilFieldsShow(page, { flow: 'ui-healthy', state: '', q: '' });
 
       await setField(page, 'flow', 'ui-fails');
       await setField(page, 'state', 'Failed');
@@ -140,23 +140,24 @@ describe('the runs filters', () => {
       const filtered = await until('the filters in the URL', () => {
         const query = new URL(page.url()).searchParams;
         return query.get('flow') === 'ui-fails' &&
-          /^failed$/i.test(query.get('state') ?? '') &&
+          query.get('state')?.toLowerCase() === 'failed' &&
           query.get('q') === 'warehouse'
-          ? page.url()
+          ? new URL(page.url())
           : undefined;
       });
       // The rows are the runs the API gives for the same filters.
-      const expected = await serve.api(`/api/v1/runs?${new URL(filtered).searchParams}`);
+      const same = new URLSearchParams(
+        [...filtered.searchParams].filter(([name]) => (FILTERS as readonly string[]).includes(name)),
+      );
+      const expected = await serve.api(`/api/v1/runs?${same}`);
       expect(expected.status, JSON.stringify(expected.body)).toBe(200);
       expect(expected.body.runs.map((run: RunDetail) => run.id)).toEqual([failed.id]);
       await untilRowsAre(page, [failed.id]);
 
       await page.reload();
-      expect(page.url()).toBe(filtered);
+      expect(page.url()).toBe(filtered.href);
       await untilRowsAre(page, [failed.id]);
-      expect(await fieldValue(page, 'flow')).toBe('ui-fails');
-      expect(await fieldValue(page, 'state')).toMatch(/^failed$/i);
-      expect(await fieldValue(page, 'q')).toBe('warehouse');
+      await untilFieldsShow(page, { flow: 'ui-fails', state: 'failed', q: 'warehouse' });
 
       // Back through however many entries the typing pushed, to the first URL of this tab.
       for (let step = 0; new URL(page.url()).searchParams.get('flow') !== 'ui-healthy'; step++) {
@@ -164,9 +165,7 @@ describe('the runs filters', () => {
         await page.goBack();
       }
       await untilRowsAre(page, [healthy.id]);
-      expect(await fieldValue(page, 'flow')).toBe('ui-healthy');
-      expect(await fieldValue(page, 'state')).toBe('');
-      expect(await fieldValue(page, 'q')).toBe('');
+      await untilFieldsShow(page, { flow: 'ui-healthy', state: '', q: '' });
       await screenshot(page, 'runs-filtered-back');
       expect(errors()).toEqual([]);
       await page.close();
@@ -178,7 +177,25 @@ describe('the runs filters', () => {
 /** The form field `name` (an input or a select) on /runs. */
 const field = (page: Page, name: string) => page.locator(`main [name=${name}]`).first();
 
-const fieldValue = (page: Page, name: string) => field(page, name).inputValue();
+/** The filters of /runs, each a form field and a query parameter of the same name. */
+const FILTERS = ['flow', 'state', 'tag', 'q', 'since', 'until'] as const;
+
+/** Waits until the fields show `values` (the state in any case: a select may hold FAILED or Failed). */
+async function untilFieldsShow(page: Page, values: { flow: string; state: string; q: string }) {
+  const want = JSON.stringify(values);
+  let seen = '';
+  try {
+    await until('the fields', async () => {
+      const [flow, state, q] = await Promise.all(
+        (['flow', 'state', 'q'] as const).map((name) => field(page, name).inputValue()),
+      );
+      seen = JSON.stringify({ flow, state: state?.toLowerCase(), q });
+      return seen === want ? true : undefined;
+    });
+  } catch (error) {
+    throw new Error(`the filter fields never showed ${want}; last seen ${seen}`, { cause: error });
+  }
+}
 
 /** Types into an input, or picks the option whose value or label is `value` (any case) in a select. */
 async function setField(page: Page, name: string, value: string): Promise<void> {
