@@ -59,7 +59,10 @@ describe('a run in progress', () => {
       serve.openGate('live');
       await runPage.locator('main [data-testid=state][data-state=Completed]').first().waitFor();
       // The run and its tasks: nothing on the page still says Running.
-      await runPage.locator('main [data-testid=state][data-state=Running]').waitFor({ state: 'detached' });
+      const running = runPage.locator('main [data-testid=state][data-state=Running]');
+      await until('no Running badge on the run page', async () =>
+        (await running.count()) === 0 ? true : undefined,
+      );
       await until('the Now card to show the new last success', async () => {
         const text = await card.locator('[data-testid=last-success]').textContent();
         return text !== lastSuccessBefore ? true : undefined;
