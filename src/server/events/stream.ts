@@ -119,6 +119,8 @@ function openStream(
     response.end();
     return;
   }
+  // The first message counts towards the client's window like any other.
+  lastSentAt = Date.now();
   const from = resumeFrom === undefined ? undefined : hub.parseId(resumeFrom);
   if (resumeFrom !== undefined && (from === undefined || hub.since(from) === undefined)) {
     // From another serve process, or older than what is kept: the client refetches everything.
