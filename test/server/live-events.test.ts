@@ -86,6 +86,47 @@ describe('the live event stream', () => {
     expect(batch.id).toBe(hub.idOf(hub.last));
   });
 
+  it('sends task runs of runs in flight only, the latest state of each with when it started', async () => {
+    const { hub, backend, url } = await serveEvents();
+    backend.addRun('live', 'orders', 'Running', '2026-11-25T02:00:00.000Z');
+    backend.addRun('done', 'orders', 'Completed', '2026-11-25T02:01:00.000Z');
+    const client = await open(url);
+    await client.next(() => true);
+    const task = (flowRunId: string, name: 'Running' | 'Completed', at: string) =>
+      ({
+        v: 1,
+        seq: 0,
+        at,
+        flow: 'orders',
+        flowRunId,
+        task: 'load',
+        taskRunId: `${flowRunId}-load`,
+        attempt: 1,
+        state: { type: name === 'Running' ? 'RUNNING' : 'COMPLETED', name },
+        tags: [],
+        scheduledAt: null,
+      }) as const;
+    hub.publish({ kind: 'task', record: task('live', 'Running', '2026-11-25T02:00:01.000Z') });
+    hub.publish({ kind: 'task', record: task('done', 'Running', '2026-11-25T02:01:01.000Z') });
+    hub.publish({ kind: 'task', record: task('live', 'Completed', '2026-11-25T02:00:02.000Z') });
+    hub.publish({ kind: 'flows' });
+    const batch = await client.next((message) => batchEvents(message).length > 0);
+    expect(batchEvents(batch)).toEqual([
+      {
+        type: 'task',
+        runId: 'live',
+        flow: 'orders',
+        task: 'load',
+        taskRunId: 'live-load',
+        state: { type: 'COMPLETED', name: 'Completed' },
+        attempts: 1,
+        startedAt: '2026-11-25T02:00:01.000Z',
+        endedAt: '2026-11-25T02:00:02.000Z',
+      },
+      { type: 'flows' },
+    ]);
+  });
+
   it('replays what a client missed after its Last-Event-ID, and says reset for an id it no longer has', async () => {
     const { hub, url } = await serveEvents({ size: 5 });
     hub.publish({ kind: 'alert', event: alertEvent(1) });

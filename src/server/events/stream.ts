@@ -119,6 +119,8 @@ function openStream(
     response.end();
     return;
   }
+  // The first message counts towards the client's window like any other.
+  lastSentAt = Date.now();
   const from = resumeFrom === undefined ? undefined : hub.parseId(resumeFrom);
   if (resumeFrom !== undefined && (from === undefined || hub.since(from) === undefined)) {
     // From another serve process, or older than what is kept: the client refetches everything.
@@ -145,10 +147,22 @@ export function coalesce(changes: readonly LiveChange[]): LiveChange[] {
           : change.kind === 'flows'
             ? 'f'
             : `a\u0000${unique++}`;
+    const before = latest.get(key);
     latest.delete(key);
-    latest.set(key, change);
+    latest.set(key, change.kind === 'task' && before?.kind === 'task' ? keepStart(before, change) : change);
   }
   return [...latest.values()];
+}
+
+/** A task run's later change, with when it started as its earlier change said (coalescing keeps it). */
+function keepStart(
+  before: Extract<LiveChange, { kind: 'task' }>,
+  after: Extract<LiveChange, { kind: 'task' }>,
+): LiveChange {
+  if (after.record.startedAt !== undefined) return after;
+  const startedAt =
+    before.record.startedAt ?? (before.record.state.type === 'RUNNING' ? before.record.at : undefined);
+  return startedAt === undefined ? after : { kind: 'task', record: { ...after.record, startedAt } };
 }
 
 /** The events a batch carries: run summaries read now, task runs only of runs still in flight. */
