@@ -51,10 +51,11 @@ export class InMemoryRunHistory implements RunHistory {
     if (run === undefined) return result.outcome;
     this.#runs.set(run.id, run);
     if (result.transition !== undefined) this.#keep(result.transition);
-    if (record.task !== undefined && result.outcome !== 'duplicate' && !isFinal(run.state.type)) {
-      this.#timelines.record(run.id, run.flow, record);
+    if (record.task !== undefined && result.outcome !== 'duplicate') {
+      if (!isFinal(run.state.type)) this.#timelines.record(run.id, run.flow, record);
+      else this.#timelines.recordLate(run.id, run.flow, record, () => this.#ended.get(run.id)?.timeline);
     }
-    if (wasInFlight && isFinal(run.state.type)) this.#endTimeline(run);
+    if (wasInFlight && isFinal(run.state.type)) this.#timelines.end(run.id, run.flow);
     return result.outcome;
   }
 
@@ -63,7 +64,7 @@ export class InMemoryRunHistory implements RunHistory {
     const verdict = run === undefined ? undefined : crashVerdict(run, atMs, message);
     if (run === undefined || verdict === undefined) return undefined;
     this.#keep(verdict.transition);
-    this.#endTimeline(run);
+    this.#timelines.end(run.id, run.flow);
     return verdict.record;
   }
 
@@ -91,11 +92,13 @@ export class InMemoryRunHistory implements RunHistory {
   timeline(runId: string): RunTimeline | undefined {
     const run = this.#runs.get(runId);
     if (run === undefined) return undefined;
-    return timelineView(run, this.#timelines.live(runId) ?? this.#ended.get(runId)?.timeline);
+    this.#settle();
+    return timelineView(run, this.#timelines.held(runId) ?? this.#ended.get(runId)?.timeline);
   }
 
   grid(flow: string, query: GridQuery): FlowGrid {
     const page = this.list({ flow, ...query });
+    this.#settle();
     return {
       flow,
       tasks: this.#timelines.columns.columns(flow),
@@ -105,7 +108,7 @@ export class InMemoryRunHistory implements RunHistory {
         startedAt: run.startedAt,
         scheduledAt: run.scheduledAt,
         durationMs: run.durationMs,
-        cells: this.#timelines.liveCells(run.id) ?? this.#ended.get(run.id)?.cells ?? '',
+        cells: this.#timelines.heldCells(run.id) ?? this.#ended.get(run.id)?.cells ?? '',
       })),
       nextCursor: page.nextCursor,
     };
@@ -151,6 +154,7 @@ export class InMemoryRunHistory implements RunHistory {
       this.#runs.delete(run.id);
       this.#transitions.delete(run.id);
       this.#ended.delete(run.id);
+      this.#timelines.forget(run.id);
       pruned++;
     }
     return pruned;
@@ -166,10 +170,11 @@ export class InMemoryRunHistory implements RunHistory {
 
   close(): void {}
 
-  /** The run ended: its task runs are kept as the SQLite history stores them. */
-  #endTimeline(run: RunFold): void {
-    const ended = this.#timelines.end(run.id, run.flow);
-    if (ended !== undefined) this.#ended.set(run.id, ended);
+  /** The rows of ended runs, kept as the SQLite history stores them. */
+  #settle(): void {
+    if (!this.#timelines.pending) return;
+    for (const row of this.#timelines.pendingRows()) this.#ended.set(row.runId, row);
+    this.#timelines.stored();
   }
 
   #keep(transition: StoredTransition): void {

@@ -8,10 +8,19 @@ import { cellOf, NO_CELL, worseCell } from './task-cells.ts';
  * task runs in trouble; fold.ts says why). Held in memory, compactly, while a run is in flight; when it
  * ends, `end` hands back one stored form per run (its task runs and its grid cells) for the history to
  * keep. Applying a record is a few map lookups: this is on the ingest path.
+ *
+ * A run's task spans often arrive after its own final transition (its log record is sent first, spans
+ * follow in the next batch), so the last runs that ended stay in memory for a while (`recordLate`
+ * updates them and hands back the row to store again); a run gone from memory is taken up again from
+ * its stored row.
  */
 
 /** Task runs kept per run; the rest are counted as `truncated`. */
 export const MAX_TASK_RUNS_PER_RUN = 50_000;
+/** Ended runs whose task runs stay in memory for late task records: at most this many runs... */
+const RECENT_RUNS = 500;
+/** ...holding at most this many task runs together. */
+const RECENT_TASK_RUNS = 200_000;
 
 interface Entry {
   readonly id: string;
@@ -52,9 +61,27 @@ class LiveTasks {
   readonly #byId = new Map<string, Entry>();
   /** Ids of task runs beyond the cap, so each counts once. */
   #dropped: Set<string> | undefined;
+  /** Task runs dropped before the run was taken up again from its stored row. */
+  #droppedBefore = 0;
 
   get truncated(): number {
-    return this.#dropped?.size ?? 0;
+    return this.#droppedBefore + (this.#dropped?.size ?? 0);
+  }
+
+  /** A stored run taken up again; `columnOf` gives each of its tasks' flow column. */
+  static fromStored(stored: StoredTimeline, columnOf: (task: string) => number): LiveTasks {
+    const live = new LiveTasks();
+    for (const task of stored.tasks) {
+      live.#taskIndex.set(task, live.tasks.push(task) - 1);
+      live.columns.push(columnOf(task));
+    }
+    for (const [id, task, name, attempts, start, end, error] of stored.runs) {
+      const entry: Entry = { id, task, name, attempts, start, end, error };
+      live.#byId.set(id, entry);
+      live.entries.push(entry);
+    }
+    live.#droppedBefore = stored.truncated;
+    return live;
   }
 
   /** Applies a task transition; returns the task name when it is new to the run (it needs a column). */
@@ -183,10 +210,15 @@ export class FlowColumns {
   }
 }
 
-/** The task runs of every run in flight. */
+/** The task runs of every run in flight, and of the last runs that ended. */
 export class TaskTimelines {
   readonly columns: FlowColumns;
   readonly #live = new Map<string, LiveTasks>();
+  /** Ended runs, oldest first. */
+  readonly #recent = new Map<string, LiveTasks>();
+  #recentTaskRuns = 0;
+  /** Ended runs whose row is to be stored (again); made into rows only when they are written. */
+  #dirty = new Map<string, { readonly flow: string; readonly live: LiveTasks }>();
 
   constructor(columns: FlowColumns) {
     this.columns = columns;
@@ -206,22 +238,93 @@ export class TaskTimelines {
     return this.columns.columns(flow).length > known;
   }
 
-  /** The run ended: its task runs leave memory, in the form to store (undefined: none were heard). */
-  end(runId: string, flow: string): EndedTimeline | undefined {
+  /**
+   * A task transition of a run that has ended (its span came after the run's final record): applied to
+   * the run's task runs, held in memory or else taken up from `stored`; its row is to be stored again.
+   */
+  recordLate(
+    runId: string,
+    flow: string,
+    record: TransitionRecord,
+    stored: () => StoredTimeline | undefined,
+  ): void {
+    let live = this.#dirty.get(runId)?.live ?? this.#recent.get(runId);
+    if (live === undefined) {
+      const row = stored();
+      live =
+        row === undefined
+          ? new LiveTasks()
+          : LiveTasks.fromStored(row, (task) => this.columns.columnOf(flow, task));
+      this.#keepRecent(runId, live);
+    }
+    const before = live.entries.length;
+    const newTask = live.apply(record);
+    if (newTask !== undefined) live.columns.push(this.columns.columnOf(flow, newTask));
+    if (this.#recent.get(runId) === live) this.#recentTaskRuns += live.entries.length - before;
+    this.#dirty.set(runId, { flow, live });
+  }
+
+  /** The run ended: its row is to be stored (unless none of its task runs was heard). */
+  end(runId: string, flow: string): void {
     const live = this.#live.get(runId);
-    if (live === undefined) return undefined;
+    if (live === undefined) return;
     this.#live.delete(runId);
-    return { runId, flow, timeline: live.stored(), cells: live.cells() };
+    this.#keepRecent(runId, live);
+    this.#dirty.set(runId, { flow, live });
   }
 
-  /** The timeline heard so far of a run in flight, as stored. */
-  live(runId: string): StoredTimeline | undefined {
-    return this.#live.get(runId)?.stored();
+  /** Whether rows wait to be stored. */
+  get pending(): boolean {
+    return this.#dirty.size > 0;
   }
 
-  /** The grid cells so far of a run in flight. */
-  liveCells(runId: string): string | undefined {
-    return this.#live.get(runId)?.cells();
+  /** The rows to store. */
+  pendingRows(): EndedTimeline[] {
+    return [...this.#dirty].map(([runId, { flow, live }]) => ({
+      runId,
+      flow,
+      timeline: live.stored(),
+      cells: live.cells(),
+    }));
+  }
+
+  /** The pending rows are stored. */
+  stored(): void {
+    this.#dirty = new Map();
+  }
+
+  /** Task runs of a pruned run leave memory. */
+  forget(runId: string): void {
+    const recent = this.#recent.get(runId);
+    if (recent !== undefined) this.#recentTaskRuns -= recent.entries.length;
+    this.#recent.delete(runId);
+    this.#live.delete(runId);
+    this.#dirty.delete(runId);
+  }
+
+  /** The task runs of a run in flight, or of one that ended and is still held, as stored. */
+  held(runId: string): StoredTimeline | undefined {
+    return this.#heldTasks(runId)?.stored();
+  }
+
+  /** The grid cells of a run in flight, or of one that ended and is still held. */
+  heldCells(runId: string): string | undefined {
+    return this.#heldTasks(runId)?.cells();
+  }
+
+  #heldTasks(runId: string): LiveTasks | undefined {
+    return this.#live.get(runId) ?? this.#dirty.get(runId)?.live ?? this.#recent.get(runId);
+  }
+
+  #keepRecent(runId: string, live: LiveTasks): void {
+    this.#recent.set(runId, live);
+    this.#recentTaskRuns += live.entries.length;
+    for (const [id, old] of this.#recent) {
+      if (this.#recent.size <= RECENT_RUNS && this.#recentTaskRuns <= RECENT_TASK_RUNS) break;
+      if (id === runId) break;
+      this.#recent.delete(id);
+      this.#recentTaskRuns -= old.entries.length;
+    }
   }
 }
 

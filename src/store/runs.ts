@@ -20,7 +20,7 @@ import {
 } from '../history/query.ts';
 import type { FlowGrid, GridQuery, RunStats, RunTimeline } from '../history/run-views.ts';
 import { type StatsQuery, type StatsRow, statsOf, statsWindow } from '../history/stats.ts';
-import { type EndedTimeline, FlowColumns, TaskTimelines, timelineView } from '../history/task-timeline.ts';
+import { FlowColumns, TaskTimelines, timelineView } from '../history/task-timeline.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -81,7 +81,6 @@ export class SqliteRunHistory implements RunHistory {
   // this turn (one row each, written behind with the rest).
   readonly #taskTables: RunTaskTables;
   readonly #timelines: TaskTimelines;
-  #endedTimelines = new Map<string, EndedTimeline>();
   readonly #statements = new Map<string, Statement>();
 
   constructor(db: Database, options: SqliteRunHistoryOptions) {
@@ -103,7 +102,7 @@ export class SqliteRunHistory implements RunHistory {
       isEmpty: () =>
         this.#dirtyRuns.size === 0 &&
         this.#newTransitions.length === 0 &&
-        this.#endedTimelines.size === 0 &&
+        !this.#timelines.pending &&
         this.#timelines.columns.added().length === 0,
       describe: () =>
         `${this.#dirtyRuns.size} run(s) and ${this.#newTransitions.length} transition(s) of the run history`,
@@ -121,7 +120,13 @@ export class SqliteRunHistory implements RunHistory {
     const result = foldRecord(known, record, source, this.#clock.now());
     const { run } = result;
     if (run !== undefined && record.task !== undefined && result.outcome !== 'duplicate') {
-      if (!isFinal(run.state.type) && this.#timelines.record(run.id, run.flow, record)) this.#loop.schedule();
+      if (!isFinal(run.state.type)) {
+        if (this.#timelines.record(run.id, run.flow, record)) this.#loop.schedule();
+      } else {
+        // Its span came after the run's end: one lookup in the file when the run is no longer held.
+        this.#timelines.recordLate(run.id, run.flow, record, () => this.#taskTables.timeline(run.id));
+        this.#loop.schedule();
+      }
     }
     if (run === undefined || !result.runChanged) return result.outcome;
     if (known === undefined) this.#count++;
@@ -183,11 +188,9 @@ export class SqliteRunHistory implements RunHistory {
   timeline(runId: string): RunTimeline | undefined {
     const run = this.#inFlight.get(runId) ?? this.#ended.get(runId) ?? this.#taskTables.summary(runId);
     if (run === undefined) return undefined;
-    const stored =
-      this.#timelines.live(runId) ??
-      this.#endedTimelines.get(runId)?.timeline ??
-      this.#taskTables.timeline(runId);
-    return timelineView(run, stored);
+    const stored = this.#timelines.held(runId) ?? this.#taskTables.timeline(runId);
+    // What is stored is redacted already; what is held in memory not yet.
+    return processSecrets().redactDeep(timelineView(run, stored));
   }
 
   grid(flow: string, query: GridQuery): FlowGrid {
@@ -201,11 +204,7 @@ export class SqliteRunHistory implements RunHistory {
         startedAt: run.startedAt,
         scheduledAt: run.scheduledAt,
         durationMs: run.durationMs,
-        cells:
-          this.#timelines.liveCells(run.id) ??
-          this.#endedTimelines.get(run.id)?.cells ??
-          this.#taskTables.cells(run.id) ??
-          '',
+        cells: this.#timelines.heldCells(run.id) ?? this.#taskTables.cells(run.id) ?? '',
       })),
       nextCursor: page.nextCursor,
     };
@@ -270,6 +269,7 @@ export class SqliteRunHistory implements RunHistory {
       for (const id of ids) {
         for (const statement of this.#tables.deleteRun) statement.run(id);
         this.#taskTables.deleteTimeline.run(id);
+        this.#timelines.forget(id);
       }
     });
     for (;;) {
@@ -332,10 +332,7 @@ export class SqliteRunHistory implements RunHistory {
   #changed(run: RunFold): void {
     this.#dirtyRuns.set(run.id, run);
     if (isFinal(run.state.type)) {
-      if (this.#inFlight.has(run.id)) {
-        const ended = this.#timelines.end(run.id, run.flow);
-        if (ended !== undefined) this.#endedTimelines.set(run.id, ended);
-      }
+      if (this.#inFlight.has(run.id)) this.#timelines.end(run.id, run.flow);
       this.#inFlight.delete(run.id);
       // Last written last: the order in which ended runs leave memory.
       this.#ended.delete(run.id);
@@ -352,7 +349,7 @@ export class SqliteRunHistory implements RunHistory {
     for (const { runId, task } of this.#dirtyTasks.values()) this.#tables.writeTask(runId, task);
     for (const transition of this.#newTransitions) this.#tables.writeTransition(transition);
     for (const column of this.#timelines.columns.added()) this.#taskTables.writeColumn(column);
-    for (const ended of this.#endedTimelines.values()) this.#taskTables.writeTimeline(ended);
+    for (const ended of this.#timelines.pendingRows()) this.#taskTables.writeTimeline(ended);
   }
 
   /** After a commit: what it stored is no longer pending, and the oldest ended runs leave memory. */
@@ -360,7 +357,7 @@ export class SqliteRunHistory implements RunHistory {
     this.#dirtyRuns = new Map();
     this.#dirtyTasks = new Map();
     this.#newTransitions = [];
-    this.#endedTimelines = new Map();
+    this.#timelines.stored();
     this.#timelines.columns.stored();
     for (const id of this.#ended.keys()) {
       if (this.#ended.size <= RECENTLY_ENDED) break;

@@ -124,6 +124,32 @@ for (const [name, subject] of subjects) {
       expect(history.timeline('unknown')).toBeUndefined();
     });
 
+    it('takes in task runs whose spans arrive after their run ended', async () => {
+      const { history, read } = await start();
+      runOf(history, 'r1', 0, 100, [['extract', 1, 'Completed']]);
+      await read();
+      history.record(
+        taskRecord('r1', 'late-1', 'Completed', 1, 90, { task: 'load', startedAt: iso(80) }),
+        'otlp',
+      );
+      const timeline = (await read()).timeline('r1');
+      expect(timeline?.tasks).toEqual(['extract', 'load']);
+      expect(timeline?.taskRuns.at(-1)).toMatchObject({
+        id: 'late-1',
+        task: 1,
+        startedAt: iso(80),
+        endedAt: iso(90),
+      });
+      expect(history.grid('nightly-orders', { limit: 1 }).runs[0]?.cells).toBe('cc');
+      // A run first heard of at its end (a pipeline that reports only spans, the flow's first).
+      history.record(flowRecord('r2', 2, 'Failed', 1_100, { startedAt: iso(1_000) }), 'otlp');
+      history.record(taskRecord('r2', 'r2-t', 'Failed', 1, 1_050, { task: 'load' }), 'otlp');
+      expect((await read()).grid('nightly-orders', { limit: 1 }).runs[0]).toMatchObject({
+        id: 'r2',
+        cells: '.f',
+      });
+    });
+
     it('shows what it has heard so far of a run in flight', async () => {
       const { history, read } = await start();
       runOf(history, 'r1', 0, undefined, [
@@ -328,10 +354,15 @@ describe('SqliteRunHistory: the stored rows of the run UI', () => {
       db.close();
       history.close();
     }
-    // A later serve reads ended runs' timelines and the columns from the file.
+    // A later serve reads ended runs' timelines and the columns from the file, and adds late task runs.
+    const late = await openRunHistory({ home, clock, log: () => {} });
+    late.record(taskRecord('r2', 'late-1', 'Completed', 1, 1_050, { task: 'extract' }), 'otlp');
+    await late.flush(5_000);
+    expect(late.grid('nightly-orders', { limit: 5 }).runs.find((r) => r.id === 'r2')?.cells).toBe('cf');
+    late.close();
     const again = await openRunHistory({ home, clock, log: () => {} });
     try {
-      expect(again.timeline('r2')?.taskRuns.map((t) => t.state.name)).toEqual(['Failed']);
+      expect(again.timeline('r2')?.taskRuns.map((t) => t.state.name)).toEqual(['Failed', 'Completed']);
       expect(again.grid('nightly-orders', { limit: 5 }).tasks).toEqual(['extract', 'load']);
     } finally {
       again.close();
