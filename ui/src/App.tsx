@@ -75,7 +75,12 @@ export function App() {
             Alerts
           </Link>
         </nav>
-        <button type="button" class="plain help-button" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+        <button
+          type="button"
+          class="plain help-button"
+          aria-label="Keyboard shortcuts"
+          onClick={() => setHelp(true)}
+        >
           ?
         </button>
         <LiveIndicator />

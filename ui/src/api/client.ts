@@ -31,7 +31,10 @@ function askForToken(): Promise<string | null> {
 async function errorOf(response: Response): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`;
   try {
-    const body = (await response.json()) as { error?: string; details?: { path?: string; message?: string }[] };
+    const body = (await response.json()) as {
+      error?: string;
+      details?: { path?: string; message?: string }[];
+    };
     if (body.error) message = body.error;
     if (body.details?.length) {
       message += `: ${body.details.map((d) => (d.path ? `${d.path} ${d.message}` : d.message)).join('; ')}`;
@@ -52,7 +55,10 @@ export function query(params: Record<string, string | number | null | undefined>
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const response = await fetch(path, {
+    headers: { accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
   if (!response.ok) throw await errorOf(response);
   return (await response.json()) as T;
 }

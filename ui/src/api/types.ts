@@ -1,6 +1,13 @@
 /** The JSON the run UI reads from serve's API (README "Serve's HTTP API" and the run UI contract). */
 
-export type StateType = 'SCHEDULED' | 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'CRASHED';
+export type StateType =
+  | 'SCHEDULED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'CRASHED';
 export type StateName =
   | 'Scheduled'
   | 'Late'

@@ -18,8 +18,8 @@ export function TokenDialog() {
         }}
       >
         <p>
-          serve asks for its API token (<code>FLOWTEL_API_TOKEN</code>) for changes. It is kept for this tab only
-          (sessionStorage).
+          serve asks for its API token (<code>FLOWTEL_API_TOKEN</code>) for changes. It is kept for this tab
+          only (sessionStorage).
         </p>
         <label>
           Token{' '}

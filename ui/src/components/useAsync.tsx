@@ -7,10 +7,12 @@ export interface Async<T> {
 }
 
 /** Loads `load()` whenever `deps` change (or `reload()` is called); a newer load wins over an older one. */
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Async<T> & { reload: () => void } {
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+): Async<T> & { reload: () => void } {
   const [state, setState] = useState<Async<T>>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
   useEffect(() => {
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true }));
@@ -20,7 +22,11 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       },
       (error: unknown) => {
         if (!controller.signal.aborted) {
-          setState((s) => ({ data: s.data, error: error instanceof Error ? error.message : String(error), loading: false }));
+          setState((s) => ({
+            data: s.data,
+            error: error instanceof Error ? error.message : String(error),
+            loading: false,
+          }));
         }
       },
     );

@@ -7,7 +7,10 @@ import {
 } from '@tanstack/virtual-core';
 import { useLayoutEffect, useReducer, useState } from 'preact/hooks';
 
-type Options = Pick<VirtualizerOptions<HTMLElement, HTMLElement>, 'count' | 'estimateSize' | 'getScrollElement'> & {
+type Options = Pick<
+  VirtualizerOptions<HTMLElement, HTMLElement>,
+  'count' | 'estimateSize' | 'getScrollElement'
+> & {
   horizontal?: boolean;
   overscan?: number;
   paddingStart?: number;

@@ -59,10 +59,12 @@ function open(): void {
     if (es.readyState === EventSource.CLOSED) {
       close();
       liveStatus.value = 'Offline';
-      retryTimer ??= setTimeout(() => {
-        retryTimer = null;
-        if (!document.hidden) open();
-      }, 3000);
+      if (retryTimer === null) {
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          if (!document.hidden) open();
+        }, 3000);
+      }
     }
   };
 }

@@ -8,7 +8,12 @@ import { flowHref, Link, runHref } from '../router.tsx';
 import { pageTitle, pageWorst } from '../title.ts';
 import { type SilenceForm, silenceBody } from './silenceForm.ts';
 
-const KIND_ICON: Record<AlertEvent['kind'], string> = { firing: '🔔', repeat: '🔁', resolved: '✓', acknowledged: '👁' };
+const KIND_ICON: Record<AlertEvent['kind'], string> = {
+  firing: '⚠',
+  repeat: '↻',
+  resolved: '✓',
+  acknowledged: '☑',
+};
 
 export function AlertsPage() {
   const [firing, setFiring] = useState<AlertView[] | null>(null);
@@ -18,15 +23,19 @@ export function AlertsPage() {
   const [error, setError] = useState<string | null>(null);
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
-  const loadFiring = () => getJson<{ alerts: AlertView[] }>('/api/v1/alerts').then((a) => setFiring(a.alerts), fail);
-  const loadSilences = () => getJson<{ silences: Silence[] }>('/api/v1/silences').then((s) => setSilences(s.silences), fail);
+  const loadFiring = () =>
+    getJson<{ alerts: AlertView[] }>('/api/v1/alerts').then((a) => setFiring(a.alerts), fail);
+  const loadSilences = () =>
+    getJson<{ silences: Silence[] }>('/api/v1/silences').then((s) => setSilences(s.silences), fail);
   const loadHistory = () =>
-    getJson<{ events: AlertEvent[]; nextCursor: string | null }>('/api/v1/alerts/history?limit=50').then((h) => {
-      setHistory(h.events);
-      setCursor(h.nextCursor);
-    }, fail);
+    getJson<{ events: AlertEvent[]; nextCursor: string | null }>('/api/v1/alerts/history?limit=50').then(
+      (h) => {
+        setHistory(h.events);
+        setCursor(h.nextCursor);
+      },
+      fail,
+    );
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: loaders are stable in effect
   useEffect(() => {
     pageTitle.value = 'Alerts';
     const all = () => {
@@ -49,7 +58,8 @@ export function AlertsPage() {
   }, []);
 
   useEffect(() => {
-    pageWorst.value = firing === null ? null : firing.some((a) => a.status === 'firing') ? 'Failed' : 'Completed';
+    pageWorst.value =
+      firing === null ? null : firing.some((a) => a.status === 'firing') ? 'Failed' : 'Completed';
   }, [firing]);
 
   const ack = (alert: AlertView) =>
@@ -58,13 +68,12 @@ export function AlertsPage() {
     send('DELETE', `/api/v1/silences/${encodeURIComponent(silence.id)}`).then(loadSilences, fail);
   const more = () =>
     cursor &&
-    getJson<{ events: AlertEvent[]; nextCursor: string | null }>(`/api/v1/alerts/history${query({ limit: 50, cursor })}`).then(
-      (h) => {
-        setHistory((list) => [...list, ...h.events]);
-        setCursor(h.nextCursor);
-      },
-      fail,
-    );
+    getJson<{ events: AlertEvent[]; nextCursor: string | null }>(
+      `/api/v1/alerts/history${query({ limit: 50, cursor })}`,
+    ).then((h) => {
+      setHistory((list) => [...list, ...h.events]);
+      setCursor(h.nextCursor);
+    }, fail);
 
   return (
     <>
@@ -77,8 +86,9 @@ export function AlertsPage() {
         <ul class="plain-list alert-list">
           {firing?.map((alert) => (
             <li key={alert.id} data-testid="firing-alert" data-fingerprint={alert.fingerprint}>
-              <span aria-hidden="true">{alert.status === 'firing' ? '🔔' : '✓'} </span>
-              <strong>{alert.status === 'firing' ? 'Firing' : 'Resolved'}</strong> · {alert.severity} · {alert.rule}
+              <span aria-hidden="true">{alert.status === 'firing' ? '⚠' : '✓'} </span>
+              <strong>{alert.status === 'firing' ? 'Firing' : 'Resolved'}</strong> · {alert.severity} ·{' '}
+              {alert.rule}
               {alert.labels.flow && (
                 <>
                   {' '}
@@ -176,7 +186,9 @@ function NewSilence({ onCreated }: { onCreated: () => void }) {
       }}
     >
       <h3>New silence</h3>
-      <p class="muted">Matchers (every given one must match; globs allowed): rule, flow, labels as key=value.</p>
+      <p class="muted">
+        Matchers (every given one must match; globs allowed): rule, flow, labels as key=value.
+      </p>
       <label>
         Rule <input {...field('rule')} placeholder="flow-failed or *" />
       </label>

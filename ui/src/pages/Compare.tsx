@@ -48,7 +48,12 @@ export function Compare({ run, timeline }: { run: RunDetail; timeline: Timeline 
     };
   }, [run.id, run.flow, until]);
 
-  const keys = [...new Set([...Object.keys(run.params), ...(good && good !== 'none' ? Object.keys(good.run.params) : [])])];
+  const keys = [
+    ...new Set([
+      ...Object.keys(run.params),
+      ...(good && good !== 'none' ? Object.keys(good.run.params) : []),
+    ]),
+  ];
   const mine = durations(timeline);
   const theirs = good && good !== 'none' ? durations(good.timeline) : new Map<string, number>();
   const tasks = [...new Set([...mine.keys(), ...theirs.keys()])];
@@ -60,8 +65,9 @@ export function Compare({ run, timeline }: { run: RunDetail; timeline: Timeline 
       {good && good !== 'none' && (
         <>
           <p>
-            <Link href={runHref(good.run.id)}>{good.run.id.slice(0, 8)}</Link> completed {formatTime(good.run.endedAt)} in{' '}
-            {formatDuration(good.run.durationMs)} (this run: {formatDuration(run.durationMs)}).
+            <Link href={runHref(good.run.id)}>{good.run.id.slice(0, 8)}</Link> completed{' '}
+            {formatTime(good.run.endedAt)} in {formatDuration(good.run.durationMs)} (this run:{' '}
+            {formatDuration(run.durationMs)}).
           </p>
           <h3>Parameters</h3>
           <table class="compact">
@@ -111,7 +117,9 @@ export function Compare({ run, timeline }: { run: RunDetail; timeline: Timeline 
                     <th scope="row">{t}</th>
                     <td class="num">{formatDuration(a)}</td>
                     <td class="num">{formatDuration(b)}</td>
-                    <td class="num">{diff === null ? '—' : `${diff >= 0 ? '+' : '−'}${formatDuration(Math.abs(diff))}`}</td>
+                    <td class="num">
+                      {diff === null ? '—' : `${diff >= 0 ? '+' : '−'}${formatDuration(Math.abs(diff))}`}
+                    </td>
                   </tr>
                 );
               })}

@@ -18,13 +18,17 @@ export function DurationChart({ stats }: { stats: RunStats | null }) {
   let top = 0;
   const present = new Set<StateType>();
   for (const bucket of stats.buckets) {
-    for (const [type, cell] of Object.entries(bucket.states) as [StateType, NonNullable<(typeof bucket.states)[StateType]>][]) {
+    for (const [type, cell] of Object.entries(bucket.states) as [
+      StateType,
+      NonNullable<(typeof bucket.states)[StateType]>,
+    ][]) {
       present.add(type);
       top = Math.max(top, cell.maxMs ?? cell.avgMs ?? 0);
     }
   }
   top = top || 1000;
-  const x = (iso: string) => PAD.left + ((Date.parse(iso) + stats.bucketMs / 2 - since) / span) * (W - PAD.left - PAD.right);
+  const x = (iso: string) =>
+    PAD.left + ((Date.parse(iso) + stats.bucketMs / 2 - since) / span) * (W - PAD.left - PAD.right);
   const y = (ms: number) => H - PAD.bottom - (ms / top) * (H - PAD.top - PAD.bottom);
   const ticks = [0, 0.5, 1].map((f) => f * top);
   const types = STATE_TYPES.filter((t) => present.has(t));

@@ -26,7 +26,11 @@ export function FlowPage({ name }: { name: string }) {
     const load = () => {
       seen.current.clear();
       getJson<Grid>(`/api/v1/flows/${encodeURIComponent(name)}/grid${query({ limit: GRID_PAGE })}`).then(
-        (g) => alive && (setGrid(g), setError(null)),
+        (g) => {
+          if (!alive) return;
+          setGrid(g);
+          setError(null);
+        },
         (e: unknown) => alive && setError(e instanceof Error ? e.message : String(e)),
       );
       getJson<RunPage>(`/api/v1/runs${query({ flow: name, limit: 100 })}`).then(
@@ -38,12 +42,16 @@ export function FlowPage({ name }: { name: string }) {
     const offReset = onReset(load);
     const offBatch = onBatch((events) => {
       setGrid((g) => (g ? applyToGrid(g, events, seen.current) : g));
-      const runs = events.flatMap((e) => (e.type === 'run' && e.run.flow === name && e.run.source === 'schedule' ? [e.run] : []));
+      const runs = events.flatMap((e) =>
+        e.type === 'run' && e.run.flow === name && e.run.source === 'schedule' ? [e.run] : [],
+      );
       if (runs.length > 0) {
         setScheduled((list) => {
           let next = list ?? [];
           for (const run of runs) {
-            next = next.some((r) => r.id === run.id) ? next.map((r) => (r.id === run.id ? run : r)) : [run, ...next];
+            next = next.some((r) => r.id === run.id)
+              ? next.map((r) => (r.id === run.id ? run : r))
+              : [run, ...next];
           }
           return next.slice(0, 40);
         });
@@ -58,10 +66,19 @@ export function FlowPage({ name }: { name: string }) {
 
   const loadMore = () => {
     if (!grid?.nextCursor) return;
-    getJson<Grid>(`/api/v1/flows/${encodeURIComponent(name)}/grid${query({ limit: GRID_PAGE, cursor: grid.nextCursor })}`).then(
+    getJson<Grid>(
+      `/api/v1/flows/${encodeURIComponent(name)}/grid${query({ limit: GRID_PAGE, cursor: grid.nextCursor })}`,
+    ).then(
       (more) =>
         setGrid((g) =>
-          g ? { ...g, tasks: more.tasks.length > g.tasks.length ? more.tasks : g.tasks, runs: [...g.runs, ...more.runs], nextCursor: more.nextCursor } : g,
+          g
+            ? {
+                ...g,
+                tasks: more.tasks.length > g.tasks.length ? more.tasks : g.tasks,
+                runs: [...g.runs, ...more.runs],
+                nextCursor: more.nextCursor,
+              }
+            : g,
         ),
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
@@ -83,7 +100,10 @@ export function FlowPage({ name }: { name: string }) {
         <ol class="strip" data-testid="schedule-strip" aria-label="Recent scheduled runs, newest first">
           {scheduled?.map((run) => (
             <li key={run.id}>
-              <Link href={runHref(run.id)} title={`${run.state.name} · ${formatTime(run.scheduledAt ?? run.startedAt)}`}>
+              <Link
+                href={runHref(run.id)}
+                title={`${run.state.name} · ${formatTime(run.scheduledAt ?? run.startedAt)}`}
+              >
                 <span class="strip-mark" data-state={run.state.name} aria-hidden="true">
                   {STATE_ICON[run.state.name]}
                 </span>
@@ -115,7 +135,8 @@ export function FlowPage({ name }: { name: string }) {
               </span>
             ))}
         </p>
-        {grid && (grid.runs.length === 0 ? <p>No runs yet.</p> : <TaskGrid tasks={grid.tasks} runs={grid.runs} />)}
+        {grid &&
+          (grid.runs.length === 0 ? <p>No runs yet.</p> : <TaskGrid tasks={grid.tasks} runs={grid.runs} />)}
         {grid?.nextCursor && (
           <button type="button" onClick={loadMore}>
             Load older runs

@@ -28,7 +28,6 @@ export function Logs({ runId, tasks }: { runId: string; tasks: string[] }) {
   const path = `/api/v1/runs/${encodeURIComponent(runId)}/logs`;
   const params = { q: search, level, task, attempt, limit: 200 };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: params are spelled out in the deps
   useEffect(() => {
     const controller = new AbortController();
     getJson<LogPage>(`${path}${query(params)}`, controller.signal).then(
@@ -59,10 +58,16 @@ export function Logs({ runId, tasks }: { runId: string; tasks: string[] }) {
   return (
     <section id="logs" tabIndex={-1}>
       <h2>Logs</h2>
-      <form class="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+      <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search{' '}
-          <input name="logq" type="search" value={q} placeholder="text in the message" onInput={(e) => setQ(e.currentTarget.value)} />
+          <input
+            name="logq"
+            type="search"
+            value={q}
+            placeholder="text in the message"
+            onInput={(e) => setQ(e.currentTarget.value)}
+          />
         </label>
         <label>
           Level{' '}
@@ -88,7 +93,14 @@ export function Logs({ runId, tasks }: { runId: string; tasks: string[] }) {
         </label>
         <label>
           Attempt{' '}
-          <input name="attempt" type="number" min={1} size={3} value={attempt} onInput={(e) => setAttempt(e.currentTarget.value)} />
+          <input
+            name="attempt"
+            type="number"
+            min={1}
+            size={3}
+            value={attempt}
+            onInput={(e) => setAttempt(e.currentTarget.value)}
+          />
         </label>
         <button type="button" onClick={() => setTick((t) => t + 1)}>
           Refresh
@@ -96,7 +108,9 @@ export function Logs({ runId, tasks }: { runId: string; tasks: string[] }) {
       </form>
       <ErrorLine error={error} />
       {dropped > 0 && <p class="muted">{dropped} log records were not kept (over the per-run limit).</p>}
-      {logs?.length === 0 && <p>No log records {search || level || task || attempt ? 'match' : 'for this run'}.</p>}
+      {logs?.length === 0 && (
+        <p>No log records {search || level || task || attempt ? 'match' : 'for this run'}.</p>
+      )}
       {logs && logs.length > 0 && (
         <ol class="logs">
           {logs.map((log) => (

@@ -19,7 +19,9 @@ async function loadNow(): Promise<NowData> {
   const [flows, alerts, ...pages] = await Promise.all([
     getJson<{ flows: FlowView[] }>('/api/v1/flows'),
     getJson<{ alerts: AlertView[] }>('/api/v1/alerts'),
-    ...['RUNNING', 'PENDING', 'SCHEDULED'].map((state) => getJson<RunPage>(`/api/v1/runs?state=${state}&limit=50`)),
+    ...['RUNNING', 'PENDING', 'SCHEDULED'].map((state) =>
+      getJson<RunPage>(`/api/v1/runs?state=${state}&limit=50`),
+    ),
   ]);
   return { flows: flows.flows, alerts: alerts.alerts, inFlight: pages.flatMap((p) => p.runs) };
 }
@@ -40,7 +42,11 @@ export function NowPage() {
     let alive = true;
     const load = () =>
       loadNow().then(
-        (d) => alive && (setData(d), setError(null)),
+        (d) => {
+          if (!alive) return;
+          setData(d);
+          setError(null);
+        },
         (e: unknown) => alive && setError(String(e instanceof Error ? e.message : e)),
       );
     // Health (streaks, late, stuck) is computed by serve: refetch, at most every 2 s, when runs change.
@@ -97,7 +103,11 @@ export function NowPage() {
           {data.flows.length === 0 && <p>No flows yet: serve has none loaded and heard of none.</p>}
           <div class="cards">
             {data.flows.map((flow) => (
-              <FlowCard key={flow.name} flow={flow} alerts={data.alerts.filter((a) => alertFlow(a) === flow.name)} />
+              <FlowCard
+                key={flow.name}
+                flow={flow}
+                alerts={data.alerts.filter((a) => alertFlow(a) === flow.name)}
+              />
             ))}
           </div>
           <section>
@@ -110,7 +120,9 @@ export function NowPage() {
                   <li key={run.id}>
                     <StateBadge name={run.state.name} /> <Link href={runHref(run.id)}>{run.flow}</Link>{' '}
                     <span class="muted">
-                      {run.startedAt ? `started ${relative(run.startedAt)}` : `scheduled ${relative(run.scheduledAt)}`}
+                      {run.startedAt
+                        ? `started ${relative(run.startedAt)}`
+                        : `scheduled ${relative(run.scheduledAt)}`}
                     </span>
                   </li>
                 ))}
@@ -137,7 +149,11 @@ function FlowCard({ flow, alerts }: { flow: FlowView; alerts: AlertView[] }) {
         <h2>
           <Link href={flowHref(flow.name)}>{flow.name}</Link>
         </h2>
-        {flow.lastRun ? <StateBadge name={flow.lastRun.state.name} /> : <span class="muted">no runs yet</span>}
+        {flow.lastRun ? (
+          <StateBadge name={flow.lastRun.state.name} />
+        ) : (
+          <span class="muted">no runs yet</span>
+        )}
       </header>
       {health?.failingSince && (
         <p class="failing" data-testid="failing-since">
@@ -175,7 +191,9 @@ function FlowCard({ flow, alerts }: { flow: FlowView; alerts: AlertView[] }) {
           <div>
             <dt>Last run</dt>
             <dd>
-              <Link href={runHref(flow.lastRun.id)}>{relative(flow.lastRun.startedAt ?? flow.lastRun.scheduledAt)}</Link>
+              <Link href={runHref(flow.lastRun.id)}>
+                {relative(flow.lastRun.startedAt ?? flow.lastRun.scheduledAt)}
+              </Link>
             </dd>
           </div>
         )}
@@ -186,7 +204,7 @@ function FlowCard({ flow, alerts }: { flow: FlowView; alerts: AlertView[] }) {
         <ul class="plain-list alerts-inline" aria-label="Firing alerts">
           {firing.map((a) => (
             <li key={a.id}>
-              <span aria-hidden="true">🔔 </span>
+              <span aria-hidden="true">⚠ </span>
               <Link href="/alerts">{a.summary}</Link>
             </li>
           ))}

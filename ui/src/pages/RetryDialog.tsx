@@ -6,7 +6,11 @@ import { Dialog } from '../components/Dialog.tsx';
 const REDACTED = '[REDACTED]';
 
 /** Run the flow again with this run's parameters (editable JSON); redacted values must be typed again. */
-export function RetryDialog(props: { run: RunDetail; onClose: () => void; onStarted: (run: RunSummary) => void }) {
+export function RetryDialog(props: {
+  run: RunDetail;
+  onClose: () => void;
+  onStarted: (run: RunSummary) => void;
+}) {
   const [text, setText] = useState(() => JSON.stringify(props.run.params, null, 2));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -52,12 +56,19 @@ export function RetryDialog(props: { run: RunDetail; onClose: () => void; onStar
         <p>Starts a new run of {props.run.flow} now with these parameters.</p>
         {hasRedacted && (
           <p class="warn-line" data-testid="redacted-note">
-            Values shown as "{REDACTED}" were hidden when the run was recorded: re-enter them before you start the run.
+            Values shown as "{REDACTED}" were hidden when the run was recorded: re-enter them before you start
+            the run.
           </p>
         )}
         <label class="block">
           Parameters (JSON)
-          <textarea name="params" rows={12} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <textarea
+            name="params"
+            rows={12}
+            spellcheck={false}
+            value={text}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </label>
         {error && (
           <p class="error-line" role="alert">

@@ -38,7 +38,11 @@ export function RunPage({ id }: { id: string }) {
     const path = `/api/v1/runs/${encodeURIComponent(id)}`;
     const load = () => {
       getJson<RunDetail>(path).then(
-        (r) => alive && (setRun(r), setError(null)),
+        (r) => {
+          if (!alive) return;
+          setRun(r);
+          setError(null);
+        },
         (e: unknown) => alive && setError(e instanceof Error ? e.message : String(e)),
       );
       getJson<Timeline>(`${path}/timeline`).then(
@@ -114,8 +118,8 @@ export function RunPage({ id }: { id: string }) {
           <span class="muted mono">{run.id}</span>
         </div>
         <p class="muted">
-          <Link href={flowHref(run.flow)}>Task grid</Link> · {run.source} · started {formatTime(run.startedAt)} · ended{' '}
-          {formatTime(run.endedAt)} · {formatDuration(run.durationMs)}
+          <Link href={flowHref(run.flow)}>Task grid</Link> · {run.source} · started{' '}
+          {formatTime(run.startedAt)} · ended {formatTime(run.endedAt)} · {formatDuration(run.durationMs)}
           {run.tags.length > 0 && ` · tags: ${run.tags.join(', ')}`}
           {run.parentRunId && (
             <>
@@ -127,11 +131,13 @@ export function RunPage({ id }: { id: string }) {
         {(failure || run.error) && (
           <div class="first-failure" data-testid="first-failure">
             <p>
-              <span aria-hidden="true">✗ </span>First failure: task <strong data-testid="failed-task">{failure?.task ?? '(the flow itself)'}</strong>
+              <span aria-hidden="true">✗ </span>First failure: task{' '}
+              <strong data-testid="failed-task">{failure?.task ?? '(the flow itself)'}</strong>
               {failure && (
                 <>
                   {' '}
-                  · <StateBadge name={failure.state.name} /> · attempt <span data-testid="failed-attempt">{failure.attempts}</span>
+                  · <StateBadge name={failure.state.name} /> · attempt{' '}
+                  <span data-testid="failed-attempt">{failure.attempts}</span>
                 </>
               )}
             </p>
@@ -145,24 +151,27 @@ export function RunPage({ id }: { id: string }) {
         {run.state.message && !failureError && <p>{run.state.message}</p>}
         <div class="actions">
           {run.traceUrl ? (
-            <a class="button" data-testid="open-trace" href={run.traceUrl} data-trace-id={run.traceId ?? ''} target="_blank" rel="noreferrer noopener">
+            <a
+              class="button"
+              data-testid="open-trace"
+              href={run.traceUrl}
+              data-trace-id={run.traceId ?? ''}
+              target="_blank"
+              rel="noreferrer noopener"
+            >
               Open trace ↗
             </a>
           ) : (
-            <a class="button disabled" data-testid="open-trace" data-trace-id={run.traceId ?? ''} aria-disabled="true" title="No trace link: set FLOWTEL_TRACE_URL or links.trace in the rules">
+            <span
+              class="button disabled"
+              data-testid="open-trace"
+              data-trace-id={run.traceId ?? ''}
+              title="No trace link: set FLOWTEL_TRACE_URL or links.trace in the rules"
+            >
               Open trace (no link)
-            </a>
+            </span>
           )}
-          <a
-            class="button"
-            data-testid="open-logs"
-            href="#logs"
-            onClick={(e) => {
-              e.preventDefault();
-              document.getElementById('logs')?.scrollIntoView();
-              document.querySelector<HTMLInputElement>('input[name=logq]')?.focus({ preventScroll: true });
-            }}
-          >
+          <a class="button" data-testid="open-logs" href="#logs">
             Logs
           </a>
           <button type="button" onClick={() => setRetrying(true)}>
@@ -247,7 +256,10 @@ export function RunPage({ id }: { id: string }) {
   );
 }
 
-function applyTask(timeline: Timeline, event: Extract<import('../api/types.ts').LiveEvent, { type: 'task' }>): Timeline {
+function applyTask(
+  timeline: Timeline,
+  event: Extract<import('../api/types.ts').LiveEvent, { type: 'task' }>,
+): Timeline {
   let tasks = timeline.tasks;
   let index = tasks.indexOf(event.task);
   if (index < 0) {
@@ -264,6 +276,8 @@ function applyTask(timeline: Timeline, event: Extract<import('../api/types.ts').
   };
   const at = timeline.taskRuns.findIndex((t) => t.id === event.taskRunId);
   const taskRuns =
-    at >= 0 ? timeline.taskRuns.map((t, i) => (i === at ? { ...t, ...taskRun } : t)) : [...timeline.taskRuns, taskRun];
+    at >= 0
+      ? timeline.taskRuns.map((t, i) => (i === at ? { ...t, ...taskRun } : t))
+      : [...timeline.taskRuns, taskRun];
   return { ...timeline, tasks, taskRuns };
 }

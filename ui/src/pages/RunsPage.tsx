@@ -35,7 +35,6 @@ export function RunsPage() {
     );
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the URL's query is what the lists depend on
   useEffect(() => {
     const controller = new AbortController();
     const load = () => {
@@ -128,6 +127,7 @@ export function RunsPage() {
       <FilterForm filters={filters} flows={flows} />
       <ErrorLine error={error} />
       <DurationChart stats={stats} />
+      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: an ARIA grid: j/k move the selected row, Enter opens it */}
       <table role="grid" class="runs" aria-label="Runs" aria-rowcount={runs.length + 1}>
         <thead>
           <tr>
@@ -158,7 +158,9 @@ export function RunsPage() {
               <td>{formatTime(run.startedAt ?? run.scheduledAt)}</td>
               <td class="num">{formatDuration(run.durationMs)}</td>
               <td>{run.source}</td>
-              <td class="clip">{run.error ? `${run.error.type}: ${run.error.message}` : (run.state.message ?? '')}</td>
+              <td class="clip">
+                {run.error ? `${run.error.type}: ${run.error.message}` : (run.state.message ?? '')}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -181,7 +183,9 @@ export function RunsPage() {
 function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
   const apply = (form: HTMLFormElement) => {
     const data = new FormData(form);
-    const next = Object.fromEntries(FILTER_NAMES.map((n) => [n, String(data.get(n) ?? '').trim()])) as Filters;
+    const next = Object.fromEntries(
+      FILTER_NAMES.map((n) => [n, String(data.get(n) ?? '').trim()]),
+    ) as Filters;
     navigate(`/runs${filtersSearch(next)}`);
   };
   // Keyed by the URL's query so back/forward puts the URL's values back into the fields.
@@ -189,7 +193,6 @@ function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
     <form
       key={filtersSearch(filters)}
       class="filters"
-      role="search"
       onSubmit={(event) => {
         event.preventDefault();
         apply(event.currentTarget);

@@ -46,8 +46,8 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
       tabIndex={0}
     >
       <div class="grid-canvas" style={{ width: `${width}px`, height: `${height}px` }}>
-        <div class="grid-head" role="row" aria-rowindex={1} style={{ width: `${width}px` }}>
-          <div class="grid-corner" role="columnheader" aria-colindex={1}>
+        <div class="grid-head" role="row" tabIndex={-1} aria-rowindex={1} style={{ width: `${width}px` }}>
+          <div class="grid-corner" role="columnheader" tabIndex={-1} aria-colindex={1}>
             Run \ Task ({tasks.length})
           </div>
           {visibleColumns.map((col) => (
@@ -55,6 +55,7 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
               key={col.index}
               class="grid-colhead"
               role="columnheader"
+              tabIndex={-1}
               aria-colindex={col.index + 2}
               title={tasks[col.index]}
               style={{ transform: `translateX(${col.start}px)` }}
@@ -70,10 +71,11 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
               key={run.id}
               class="grid-row"
               role="row"
+              tabIndex={-1}
               aria-rowindex={row.index + 2}
               style={{ transform: `translateY(${row.start}px)`, width: `${width}px` }}
             >
-              <div class="grid-runhead" role="rowheader" aria-colindex={1}>
+              <div class="grid-runhead" role="rowheader" tabIndex={-1} aria-colindex={1}>
                 <a
                   href={runHref(run.id)}
                   onClick={(e) => {
@@ -93,6 +95,7 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
                     key={col.index}
                     class="cell"
                     role="gridcell"
+                    tabIndex={-1}
                     aria-colindex={col.index + 2}
                     data-state={char}
                     title={`${tasks[col.index]} · ${CELL_LABEL[char] ?? char}`}

@@ -15,13 +15,24 @@ export function TimelineView({ timeline }: { timeline: Timeline | null }) {
   const [focus, setFocus] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
   const now = Date.now();
-  const groups = useMemo(() => (timeline ? groupTimeline(timeline, preset, attempts, now) : []), [timeline, preset, attempts]);
+  const groups = useMemo(
+    () => (timeline ? groupTimeline(timeline, preset, attempts, now) : []),
+    [timeline, preset, attempts],
+  );
   const rows = useMemo(() => flatten(groups, expanded, now), [groups, expanded]);
   const maxAttempts = timeline ? Math.max(1, ...timeline.taskRuns.map((t) => t.attempts)) : 1;
-  const virtual = useVirtualizer({ count: rows.length, estimateSize: () => ROW, getScrollElement: () => scroller.current });
+  const virtual = useVirtualizer({
+    count: rows.length,
+    estimateSize: () => ROW,
+    getScrollElement: () => scroller.current,
+  });
 
-  const start = timeline?.startedAt ? Date.parse(timeline.startedAt) : Math.min(...groups.map((g) => g.start ?? now), now);
-  const end = timeline?.endedAt ? Date.parse(timeline.endedAt) : Math.max(now, ...groups.map((g) => g.end ?? 0));
+  const start = timeline?.startedAt
+    ? Date.parse(timeline.startedAt)
+    : Math.min(...groups.map((g) => g.start ?? now), now);
+  const end = timeline?.endedAt
+    ? Date.parse(timeline.endedAt)
+    : Math.max(now, ...groups.map((g) => g.end ?? 0));
   const span = Math.max(1, end - start);
 
   const toggle = (task: string, open?: boolean) =>
@@ -133,11 +144,14 @@ function TreeRow(props: {
   const folded = row.level === 1 && group.runs.length > 1;
   const left = startMs === null ? 0 : position(startMs);
   const width = startMs === null || endMs === null ? 0 : Math.max(0.3, position(endMs) - left);
-  const state = t?.state.name ?? (group.failed ? 'Failed' : group.runs.some((r) => r.state.type === 'RUNNING') ? 'Running' : 'Completed');
+  const state =
+    t?.state.name ??
+    (group.failed ? 'Failed' : group.runs.some((r) => r.state.type === 'RUNNING') ? 'Running' : 'Completed');
   return (
     <div
       id={props.id}
       role="treeitem"
+      tabIndex={-1}
       aria-level={row.level}
       aria-selected={props.focused}
       {...(folded ? { 'aria-expanded': props.expanded } : {})}
@@ -146,7 +160,13 @@ function TreeRow(props: {
     >
       <div class="tree-label">
         {folded ? (
-          <button type="button" class="plain twisty" tabIndex={-1} aria-hidden="true" onClick={props.onToggle}>
+          <button
+            type="button"
+            class="plain twisty"
+            tabIndex={-1}
+            aria-hidden="true"
+            onClick={props.onToggle}
+          >
             {props.expanded ? '▾' : '▸'}
           </button>
         ) : (
@@ -161,7 +181,9 @@ function TreeRow(props: {
       </div>
       <div class="waterfall" title={t?.error ? `${t.error.type}: ${t.error.message}` : undefined}>
         <div class="bar" data-state={state} style={{ left: `${left}%`, width: `${width}%` }} />
-        <span class="bar-text">{formatDuration(startMs === null || endMs === null ? null : endMs - startMs)}</span>
+        <span class="bar-text">
+          {formatDuration(startMs === null || endMs === null ? null : endMs - startMs)}
+        </span>
       </div>
     </div>
   );

@@ -42,7 +42,9 @@ export function applyToGrid(grid: Grid, events: LiveEvent[], seen: Map<string, M
       taskRuns.set(event.taskRunId, cellChar(event.state, event.attempts));
       const char = worstCell(taskRuns.values());
       const cells = run.cells.padEnd(column + 1, '.');
-      runs = runs.map((r, i) => (i === at ? { ...r, cells: cells.slice(0, column) + char + cells.slice(column + 1) } : r));
+      runs = runs.map((r, i) =>
+        i === at ? { ...r, cells: cells.slice(0, column) + char + cells.slice(column + 1) } : r,
+      );
     }
   }
   return tasks === grid.tasks && runs === grid.runs ? grid : { ...grid, tasks, runs };

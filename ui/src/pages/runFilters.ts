@@ -36,7 +36,8 @@ export function matches(run: RunSummary, filters: Filters): boolean {
   }
   if (filters.tag && !run.tags.includes(filters.tag)) return false;
   if (filters.q) {
-    const text = `${run.error?.type ?? ''} ${run.error?.message ?? ''} ${run.state.message ?? ''}`.toLowerCase();
+    const text =
+      `${run.error?.type ?? ''} ${run.error?.message ?? ''} ${run.state.message ?? ''}`.toLowerCase();
     if (!text.includes(filters.q.toLowerCase())) return false;
   }
   const at = Date.parse(run.startedAt ?? run.scheduledAt ?? run.state.at);

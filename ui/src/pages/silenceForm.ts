@@ -24,13 +24,15 @@ export function silenceBody(form: SilenceForm, now = Date.now()): { body: unknow
     labels[line.slice(0, at).trim()] = line.slice(at + 1).trim();
   }
   const ms = parseDuration(form.duration);
-  if (ms === null || ms <= 0) return { problem: `duration must be like 30m, 2h or 1d, got "${form.duration}"` };
+  if (ms === null || ms <= 0)
+    return { problem: `duration must be like 30m, 2h or 1d, got "${form.duration}"` };
   const matchers = {
     ...(form.rule.trim() ? { rule: form.rule.trim() } : {}),
     ...(form.flow.trim() ? { flow: form.flow.trim() } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
   };
-  if (Object.keys(matchers).length === 0) return { problem: 'give at least one matcher (rule, flow or a label)' };
+  if (Object.keys(matchers).length === 0)
+    return { problem: 'give at least one matcher (rule, flow or a label)' };
   return {
     body: {
       matchers,

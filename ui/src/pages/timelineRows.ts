@@ -34,14 +34,26 @@ function isFailure(t: TimelineTaskRun): boolean {
 }
 
 /** Task runs folded by task name (repeated tasks become one row with a count), filtered by preset and attempt. */
-export function groupTimeline(timeline: Timeline, preset: Preset, attempts: number | null, now = Date.now()): TaskGroup[] {
+export function groupTimeline(
+  timeline: Timeline,
+  preset: Preset,
+  attempts: number | null,
+  now = Date.now(),
+): TaskGroup[] {
   const groups = new Map<number, TaskGroup>();
   for (const t of timeline.taskRuns) {
     if (attempts !== null && t.attempts !== attempts) continue;
     if (preset === 'errors' && !isFailure(t)) continue;
     let group = groups.get(t.task);
     if (!group) {
-      group = { task: timeline.tasks[t.task] ?? `#${t.task}`, runs: [], start: null, end: null, failed: false, slowestMs: 0 };
+      group = {
+        task: timeline.tasks[t.task] ?? `#${t.task}`,
+        runs: [],
+        start: null,
+        end: null,
+        failed: false,
+        slowestMs: 0,
+      };
       groups.set(t.task, group);
     }
     group.runs.push(t);
