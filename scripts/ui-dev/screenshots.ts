@@ -43,7 +43,7 @@ let next = 1;
 const waiting = new Map<number, (v: { result?: Record<string, unknown>; error?: unknown }) => void>();
 ws.addEventListener('message', (m) => {
   const msg = JSON.parse(String(m.data));
-  if (msg.method === 'Runtime.consoleAPICalled' || msg.method === 'Runtime.exceptionThrown')
+  if (['Runtime.consoleAPICalled', 'Runtime.exceptionThrown', 'Log.entryAdded'].includes(msg.method))
     console.log('page:', JSON.stringify(msg.params).slice(0, 300));
   waiting.get(msg.id)?.(msg);
 });
@@ -58,6 +58,8 @@ function cdp(method: string, params: object = {}): Promise<Record<string, unknow
 }
 await cdp('Runtime.enable');
 await cdp('Page.enable');
+await cdp('Log.enable');
+await cdp('Performance.enable');
 await cdp('Emulation.setDeviceMetricsOverride', {
   width: 1280,
   height: 800,
@@ -70,8 +72,44 @@ for (const shot of shots) {
   await cdp('Page.navigate', { url: base + path });
   await sleep(1500);
   if (script) {
+    const metrics = async () =>
+      Object.fromEntries(
+        ((await cdp('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [
+          m.name,
+          m.value,
+        ]),
+      );
+    const before = await metrics();
+    if (process.env.PROFILE) {
+      await cdp('Profiler.enable');
+      await cdp('Profiler.start');
+    }
     const r = await cdp('Runtime.evaluate', { expression: script, awaitPromise: true, returnByValue: true });
     console.log(name, 'script ->', JSON.stringify((r.result as { value?: unknown })?.value));
+    const after = await metrics();
+    if (process.env.PROFILE) {
+      const { profile } = (await cdp('Profiler.stop')) as {
+        profile: {
+          nodes: {
+            id: number;
+            callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+          }[];
+          samples: number[];
+        };
+      };
+      const self = new Map<string, number>();
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      for (const id of profile.samples) {
+        const f = byId.get(id)!.callFrame;
+        const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.columnNumber}`;
+        self.set(key, (self.get(key) ?? 0) + 1);
+      }
+      console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15));
+    }
+    const spent = ['ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration', 'TaskDuration'].map(
+      (k) => `${k} ${((after[k]! - before[k]!) * 1000).toFixed(0)} ms`,
+    );
+    console.log(name, spent.join(', '));
     await sleep(800);
   }
   const { data } = (await cdp('Page.captureScreenshot', { format: 'png' })) as { data: string };

@@ -8,7 +8,6 @@ import { NowPage } from './pages/NowPage.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { Link, location, match, navigate } from './router.tsx';
-import { pageTitle, pageWorst } from './title.ts';
 
 function typing(target: EventTarget | null): boolean {
   return (
@@ -50,12 +49,6 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-
-  // Each page sets its own title and worst state; reset them when the page changes.
-  useEffect(() => {
-    pageWorst.value = null;
-    pageTitle.value = 'flowtel';
-  }, [route.page]);
 
   const here = route.page;
   return (

@@ -1,10 +1,13 @@
 /** Times and durations as people read them; every input may be null. */
 
+// One formatter for the app: toLocaleString builds a new Intl.DateTimeFormat on every call (slow in lists).
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  return at.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  return TIME.format(at);
 }
 
 export function formatDuration(ms: number | null | undefined): string {

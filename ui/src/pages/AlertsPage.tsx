@@ -38,6 +38,7 @@ export function AlertsPage() {
 
   useEffect(() => {
     pageTitle.value = 'Alerts';
+    pageWorst.value = null;
     const all = () => {
       loadFiring();
       loadSilences();

@@ -22,6 +22,7 @@ export function FlowPage({ name }: { name: string }) {
 
   useEffect(() => {
     pageTitle.value = name;
+    pageWorst.value = null;
     let alive = true;
     const load = () => {
       seen.current.clear();

@@ -39,6 +39,7 @@ export function NowPage() {
 
   useEffect(() => {
     pageTitle.value = 'Now';
+    pageWorst.value = null;
     let alive = true;
     const load = () =>
       loadNow().then(

@@ -35,6 +35,8 @@ export function RunPage({ id }: { id: string }) {
 
   useEffect(() => {
     let alive = true;
+    pageTitle.value = `Run ${id.slice(0, 8)}`;
+    pageWorst.value = null;
     const path = `/api/v1/runs/${encodeURIComponent(id)}`;
     const load = () => {
       getJson<RunDetail>(path).then(

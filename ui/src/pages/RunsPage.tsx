@@ -29,6 +29,7 @@ export function RunsPage() {
 
   useEffect(() => {
     pageTitle.value = 'Runs';
+    pageWorst.value = null;
     getJson<{ flows: FlowView[] }>('/api/v1/flows').then(
       (f) => setFlows(f.flows.map((x) => x.name)),
       () => {},
