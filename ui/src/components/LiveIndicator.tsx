@@ -1,4 +1,4 @@
-import { liveStatus } from '../live/events.ts';
+import { connectionLost, liveStatus } from '../live/events.ts';
 
 const ICON = { Live: '●', Paused: '❚❚', Offline: '○' } as const;
 
@@ -13,7 +13,7 @@ export function LiveIndicator() {
 }
 
 export function ConnectionLost() {
-  if (liveStatus.value !== 'Offline') return null;
+  if (!connectionLost.value) return null;
   return (
     <div role="alert" data-testid="connection-lost" class="banner">
       Connection to serve lost: pages do not update until it is back. Retrying…

@@ -8,6 +8,8 @@ import type { LiveEvent } from '../api/types.ts';
  */
 export type LiveStatus = 'Live' | 'Paused' | 'Offline';
 export const liveStatus = signal<LiveStatus>('Offline');
+/** True from a connection error until the stream is open again (not while the first connect is under way). */
+export const connectionLost = signal(false);
 
 type BatchListener = (events: LiveEvent[]) => void;
 type ResetListener = () => void;
@@ -34,6 +36,7 @@ function open(): void {
   source = es;
   es.onopen = () => {
     liveStatus.value = 'Live';
+    connectionLost.value = false;
   };
   es.addEventListener('batch', (message) => {
     const event = message as MessageEvent<string>;
@@ -55,6 +58,7 @@ function open(): void {
   es.onerror = () => {
     if (document.hidden) return;
     liveStatus.value = 'Offline';
+    connectionLost.value = true;
     // EventSource retries by itself while CONNECTING; once CLOSED (a non-200 answer) we retry ourselves.
     if (es.readyState === EventSource.CLOSED) {
       close();
@@ -79,6 +83,7 @@ export function startLive(): void {
     if (document.hidden) {
       close();
       liveStatus.value = 'Paused';
+      connectionLost.value = false;
     } else {
       liveStatus.value = 'Offline';
       open();
