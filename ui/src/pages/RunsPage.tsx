@@ -189,7 +189,8 @@ function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
     ) as Filters;
     navigate(`/runs${filtersSearch(next)}`);
   };
-  // Keyed by the URL's query so back/forward puts the URL's values back into the fields.
+  // Keyed by the URL's query so back/forward puts the URL's values back into the fields. Filters apply on
+  // submit (Enter or the button), not per field, so typing in one field never loses another's.
   return (
     <form
       key={filtersSearch(filters)}
@@ -201,30 +202,21 @@ function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
     >
       <label>
         Flow
-        <select name="flow" value={filters.flow} onChange={(e) => apply(e.currentTarget.form!)}>
-          <option value="">any</option>
-          {[...new Set([...flows, ...(filters.flow ? [filters.flow] : [])])].map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
+        <input name="flow" list="flow-names" defaultValue={filters.flow} size={14} placeholder="any" />
+        <datalist id="flow-names">
+          {flows.map((f) => (
+            <option key={f} value={f} />
           ))}
-        </select>
+        </datalist>
       </label>
       <label>
         State
-        <select name="state" value={filters.state} onChange={(e) => apply(e.currentTarget.form!)}>
-          <option value="">any</option>
-          {STATE_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
+        <input name="state" list="state-names" defaultValue={filters.state} size={12} placeholder="any" />
+        <datalist id="state-names">
+          {[...STATE_TYPES, ...STATE_NAMES].map((n) => (
+            <option key={n} value={n} />
           ))}
-          {STATE_NAMES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
+        </datalist>
       </label>
       <label>
         Tag
