@@ -60,6 +60,9 @@ await cdp('Runtime.enable');
 await cdp('Page.enable');
 await cdp('Log.enable');
 await cdp('Performance.enable');
+if (process.env.DARK) {
+  await cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+}
 await cdp('Emulation.setDeviceMetricsOverride', {
   width: 1280,
   height: 800,

@@ -4,6 +4,8 @@ import type { RunDetail, RunPage, Timeline } from '../api/types.ts';
 import { formatDuration, formatTime } from '../format.ts';
 import { Link, runHref } from '../router.tsx';
 
+const SHOWN = 50;
+
 interface Good {
   run: RunDetail;
   timeline: Timeline | null;
@@ -56,7 +58,10 @@ export function Compare({ run, timeline }: { run: RunDetail; timeline: Timeline 
   ];
   const mine = durations(timeline);
   const theirs = good && good !== 'none' ? durations(good.timeline) : new Map<string, number>();
-  const tasks = [...new Set([...mine.keys(), ...theirs.keys()])];
+  // Largest differences first, at most SHOWN rows: a run of 10,000 tasks must not lay out 10,000 rows.
+  const all = [...new Set([...mine.keys(), ...theirs.keys()])];
+  const gap = (t: string) => Math.abs((mine.get(t) ?? 0) - (theirs.get(t) ?? 0));
+  const tasks = all.length > SHOWN ? [...all].sort((a, b) => gap(b) - gap(a)).slice(0, SHOWN) : all;
   return (
     <section>
       <h2>Compared with the last good run</h2>
@@ -98,6 +103,11 @@ export function Compare({ run, timeline }: { run: RunDetail; timeline: Timeline 
             </tbody>
           </table>
           <h3>Task durations</h3>
+          {all.length > SHOWN && (
+            <p class="muted">
+              The {SHOWN} tasks whose durations differ most, of {all.length}.
+            </p>
+          )}
           <table class="compact">
             <thead>
               <tr>

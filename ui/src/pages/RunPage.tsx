@@ -130,7 +130,7 @@ export function RunPage({ id }: { id: string }) {
             </>
           )}
         </p>
-        {(failure || run.error) && (
+        {(failure || run.error || failed(run.state) || run.state.name === 'TimedOut') && (
           <div class="first-failure" data-testid="first-failure">
             <p>
               <span aria-hidden="true">✗ </span>First failure: task{' '}
@@ -143,11 +143,11 @@ export function RunPage({ id }: { id: string }) {
                 </>
               )}
             </p>
-            {failureError && (
-              <pre class="error-text" data-testid="error-message">
-                {`${failureError.type}: ${failureError.message}`}
-              </pre>
-            )}
+            <pre class="error-text" data-testid="error-message">
+              {failureError
+                ? `${failureError.type}: ${failureError.message}`
+                : (run.state.message ?? 'No error was reported.')}
+            </pre>
           </div>
         )}
         {run.state.message && !failureError && <p>{run.state.message}</p>}
