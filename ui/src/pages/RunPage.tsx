@@ -27,6 +27,7 @@ function firstFailure(run: RunDetail, timeline: Timeline | null) {
 export function RunPage({ id }: { id: string }) {
   const [run, setRun] = useState<RunDetail | null>(null);
   const [timeline, setTimeline] = useState<Timeline | null>(null);
+  const [timelineError, setTimelineError] = useState<string | null>(null);
   const [alerts, setAlerts] = useState<AlertEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -48,8 +49,12 @@ export function RunPage({ id }: { id: string }) {
         (e: unknown) => alive && setError(e instanceof Error ? e.message : String(e)),
       );
       getJson<Timeline>(`${path}/timeline`).then(
-        (t) => alive && setTimeline(t),
-        () => {},
+        (t) => {
+          if (!alive) return;
+          setTimeline(t);
+          setTimelineError(null);
+        },
+        (e: unknown) => alive && setTimelineError(e instanceof Error ? e.message : String(e)),
       );
       getJson<{ events: AlertEvent[] }>(`${path}/alerts`).then(
         (a) => alive && setAlerts(a.events),
@@ -191,7 +196,7 @@ export function RunPage({ id }: { id: string }) {
         </div>
         <ErrorLine error={actionError} />
       </header>
-      <TimelineView timeline={timeline} />
+      <TimelineView timeline={timeline} error={timelineError} />
       <Logs runId={run.id} tasks={timeline?.tasks ?? [...new Set(run.taskRuns.map((t) => t.task))]} />
       <section>
         <h2>Parameters</h2>

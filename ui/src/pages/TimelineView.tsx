@@ -8,7 +8,7 @@ import { flatten, groupTimeline, type Preset, type Row } from './timelineRows.ts
 const ROW = 28;
 
 /** Span tree + waterfall of the run's task runs; repeated tasks fold into one row until expanded. */
-export function TimelineView({ timeline }: { timeline: Timeline | null }) {
+export function TimelineView({ timeline, error }: { timeline: Timeline | null; error: string | null }) {
   const [preset, setPreset] = useState<Preset>('all');
   const [attempts, setAttempts] = useState<number | null>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
@@ -89,7 +89,7 @@ export function TimelineView({ timeline }: { timeline: Timeline | null }) {
           </span>
         )}
       </div>
-      {!timeline && <p>Loading…</p>}
+      {!timeline && (error ? <p class="error-line">Timeline not available: {error}</p> : <p>Loading…</p>)}
       {timeline && rows.length === 0 && <p>No task runs {preset === 'all' ? 'yet' : 'match'}.</p>}
       <div ref={scroller} class="timeline-scroller" hidden={!timeline || rows.length === 0}>
         <div
