@@ -14,6 +14,8 @@ type Options = Pick<
   horizontal?: boolean;
   overscan?: number;
   paddingStart?: number;
+  /** Room the sticky header or column takes: scrollToIndex keeps the item out from under it. */
+  scrollPaddingStart?: number;
 };
 
 /** @tanstack/virtual-core bound to a Preact component: re-renders when the visible range changes. */

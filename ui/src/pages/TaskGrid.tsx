@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { useRef } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { GridRun } from '../api/types.ts';
 import { useVirtualizer } from '../components/useVirtualizer.ts';
 import { formatTime } from '../format.ts';
@@ -10,6 +10,7 @@ const CELL = 16;
 const ROW = 20;
 const HEAD = 120;
 const LABEL = 150;
+const ACTIVE_ID = 'task-grid-active';
 
 /**
  * The runs × tasks grid, virtualized on both axes: only the cells in view (plus a few) are in the DOM,
@@ -28,11 +29,14 @@ function slotColumns(first: number, last: number, slots: number): number[] {
 
 export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // The cell the arrow keys move (aria-activedescendant): focus stays on the grid, cells come and go.
+  const [active, setActive] = useState({ row: 0, column: 0 });
   const rows = useVirtualizer({
     count: runs.length,
     estimateSize: () => ROW,
     getScrollElement: () => scroller.current,
     paddingStart: HEAD,
+    scrollPaddingStart: HEAD,
     overscan: 3,
   });
   const columns = useVirtualizer({
@@ -41,6 +45,7 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
     getScrollElement: () => scroller.current,
     horizontal: true,
     paddingStart: LABEL,
+    scrollPaddingStart: LABEL,
     overscan: 3,
   });
   const visible = columns.getVirtualItems();
@@ -76,7 +81,32 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
       aria-label="Runs by task"
       aria-rowcount={runs.length + 1}
       aria-colcount={tasks.length + 1}
+      aria-activedescendant={ACTIVE_ID}
       tabIndex={0}
+      onKeyDown={(event) => {
+        const move: Record<string, [number, number]> = {
+          ArrowUp: [-1, 0],
+          ArrowDown: [1, 0],
+          ArrowLeft: [0, -1],
+          ArrowRight: [0, 1],
+          PageUp: [-20, 0],
+          PageDown: [20, 0],
+          Home: [0, -tasks.length],
+          End: [0, tasks.length],
+        };
+        const step = move[event.key];
+        if (event.key === 'Enter' && runs[active.row]) navigate(runHref(runs[active.row]!.id));
+        else if (step) {
+          const next = {
+            row: Math.max(0, Math.min(runs.length - 1, active.row + step[0])),
+            column: Math.max(0, Math.min(tasks.length - 1, active.column + step[1])),
+          };
+          setActive(next);
+          rows.scrollToIndex(next.row);
+          columns.scrollToIndex(next.column);
+        } else return;
+        event.preventDefault();
+      }}
     >
       <div class="grid-canvas" style={{ width: `${width}px`, height: `${height}px` }}>
         <div class="grid-head" role="row" tabIndex={-1} aria-rowindex={1} style={{ width: `${width}px` }}>
@@ -93,6 +123,7 @@ export function TaskGrid({ tasks, runs }: { tasks: string[]; runs: GridRun[] }) 
             top={row.start}
             tasks={tasks}
             slots={slots}
+            activeColumn={row.index === active.row ? active.column : -1}
             first={first}
             last={last}
             width={width}
@@ -109,6 +140,8 @@ interface RowProps {
   top: number;
   tasks: string[];
   slots: number[];
+  /** The active cell's column when it is in this row, else -1. */
+  activeColumn: number;
   first: number;
   last: number;
   width: number;
@@ -124,6 +157,7 @@ class GridRow extends Component<RowProps> {
       p.first !== next.first ||
       p.last !== next.last ||
       p.tasks !== next.tasks ||
+      p.activeColumn !== next.activeColumn ||
       p.width !== next.width
     );
   }
@@ -133,7 +167,9 @@ class GridRow extends Component<RowProps> {
     const cells = slots.map((i, slot) => {
       if (i < 0) return null;
       const char = run.cells[i] ?? '.';
-      return <Cell key={slot} column={i} char={char} task={tasks[i]!} />;
+      return (
+        <Cell key={slot} column={i} char={char} task={tasks[i]!} active={i === this.props.activeColumn} />
+      );
     });
     const when = formatTime(run.startedAt ?? run.scheduledAt);
     return (
@@ -167,21 +203,24 @@ interface CellProps {
   column: number;
   char: string;
   task: string;
+  active: boolean;
 }
 
 /** One recycled cell: re-renders only when its slot shows another column or the column's state changes. */
 class Cell extends Component<CellProps> {
   override shouldComponentUpdate(next: CellProps): boolean {
+    const p = this.props;
     return (
-      next.column !== this.props.column || next.char !== this.props.char || next.task !== this.props.task
+      next.column !== p.column || next.char !== p.char || next.task !== p.task || next.active !== p.active
     );
   }
 
   override render() {
-    const { column, char, task } = this.props;
+    const { column, char, task, active } = this.props;
     return (
       <div
-        class="cell"
+        {...(active ? { id: ACTIVE_ID } : {})}
+        class={active ? 'cell active' : 'cell'}
         role="gridcell"
         tabIndex={-1}
         aria-colindex={column + 2}
