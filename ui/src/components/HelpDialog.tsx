@@ -5,6 +5,8 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['g n / g r / g a', 'go to Now, Runs, Alerts'],
   ['j / k', 'next / previous run (Runs page)'],
   ['Enter', 'open the selected run'],
+  ['arrows, Home, End', 'move through the task grid (Flow page)'],
+  ['← →, Enter', 'fold or unfold a timeline row (Run page)'],
   ['/', 'focus the search or filter field'],
   ['Escape', 'close a dialog'],
 ];
