@@ -33,13 +33,27 @@ interface Entry {
   error: ErrorInfo | undefined;
 }
 
-/** A task run as stored: [id, task index, state name, attempts, startedAt, endedAt, error?]. */
-export type StoredTaskRun = [string, number, StateName, number, string | null, string | null, ErrorInfo?];
+/** State names by their one-char code in `StoredTimeline.states`. */
+const STATE_CODES: readonly StateName[] = Object.keys(StateNames) as StateName[];
+const CODE_OF = new Map(STATE_CODES.map((name, i) => [name, String.fromCharCode(97 + i)]));
 
-/** The stored timeline of an ended run (JSON in `run_task_runs.body`). */
+/**
+ * The stored timeline of an ended run (JSON in `run_task_runs.body`), column by column so that a run
+ * of thousands of task runs stays small: the n-th task run is `ids[n]`, `task[n]`, `states[n]`, ...
+ */
 export interface StoredTimeline {
   readonly tasks: readonly string[];
-  readonly runs: readonly StoredTaskRun[];
+  readonly ids: readonly string[];
+  readonly task: readonly number[];
+  /** One char per task run: its state name (`a` Scheduled, ... in `StateNames` order). */
+  readonly states: string;
+  readonly attempts: readonly number[];
+  /** Epoch ms that `start` and `end` count from. */
+  readonly base: number;
+  readonly start: readonly (number | null)[];
+  readonly end: readonly (number | null)[];
+  /** The errors of the task runs that have one, by index. */
+  readonly errors: Readonly<Record<string, ErrorInfo>>;
   readonly truncated: number;
 }
 
@@ -75,11 +89,21 @@ class LiveTasks {
       live.#taskIndex.set(task, live.tasks.push(task) - 1);
       live.columns.push(columnOf(task));
     }
-    for (const [id, task, name, attempts, start, end, error] of stored.runs) {
-      const entry: Entry = { id, task, name, attempts, start, end, error };
+    const time = (ms: number | null | undefined) =>
+      ms == null ? null : new Date(stored.base + ms).toISOString();
+    stored.ids.forEach((id, i) => {
+      const entry: Entry = {
+        id,
+        task: stored.task[i]!,
+        name: STATE_CODES[stored.states.charCodeAt(i) - 97]!,
+        attempts: stored.attempts[i]!,
+        start: time(stored.start[i]),
+        end: time(stored.end[i]),
+        error: stored.errors[i],
+      };
       live.#byId.set(id, entry);
       live.entries.push(entry);
-    }
+    });
     live.#droppedBefore = stored.truncated;
     return live;
   }
@@ -137,13 +161,45 @@ class LiveTasks {
   }
 
   stored(): StoredTimeline {
+    const n = this.entries.length;
+    const ids = new Array<string>(n);
+    const task = new Array<number>(n);
+    const attempts = new Array<number>(n);
+    const start = new Array<number | null>(n);
+    const end = new Array<number | null>(n);
+    const errors: Record<string, ErrorInfo> = {};
+    let states = '';
+    let base = Number.POSITIVE_INFINITY;
+    const starts = new Array<number>(n);
+    const ends = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const e = this.entries[i]!;
+      starts[i] = e.start === null ? Number.NaN : Date.parse(e.start);
+      ends[i] = e.end === null ? Number.NaN : Date.parse(e.end);
+      if (starts[i]! < base) base = starts[i]!;
+      if (ends[i]! < base) base = ends[i]!;
+    }
+    if (base === Number.POSITIVE_INFINITY) base = 0;
+    for (let i = 0; i < n; i++) {
+      const e = this.entries[i]!;
+      ids[i] = e.id;
+      task[i] = e.task;
+      attempts[i] = e.attempts;
+      states += CODE_OF.get(e.name);
+      start[i] = Number.isNaN(starts[i]) ? null : starts[i]! - base;
+      end[i] = Number.isNaN(ends[i]) ? null : ends[i]! - base;
+      if (e.error !== undefined) errors[i] = e.error;
+    }
     return {
       tasks: [...this.tasks],
-      runs: this.entries.map((e) => {
-        const row: StoredTaskRun = [e.id, e.task, e.name, e.attempts, e.start, e.end];
-        if (e.error !== undefined) row.push(e.error);
-        return row;
-      }),
+      ids,
+      task,
+      states,
+      attempts,
+      base,
+      start,
+      end,
+      errors,
       truncated: this.truncated,
     };
   }
@@ -338,8 +394,19 @@ export function timelineView(
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     tasks: stored?.tasks ?? [],
-    taskRuns: (stored?.runs ?? []).map(([id, task, name, attempts, startedAt, endedAt, error]) => {
-      const view = { id, task, state: { type: StateNames[name], name }, attempts, startedAt, endedAt };
+    taskRuns: (stored?.ids ?? []).map((id, i) => {
+      const name = STATE_CODES[stored!.states.charCodeAt(i) - 97]!;
+      const time = (ms: number | null | undefined) =>
+        ms == null ? null : new Date(stored!.base + ms).toISOString();
+      const view = {
+        id,
+        task: stored!.task[i]!,
+        state: { type: StateNames[name], name },
+        attempts: stored!.attempts[i]!,
+        startedAt: time(stored!.start[i]),
+        endedAt: time(stored!.end[i]),
+      };
+      const error = stored!.errors[i];
       return error === undefined ? view : { ...view, error };
     }),
     truncated: stored?.truncated ?? 0,

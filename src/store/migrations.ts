@@ -96,8 +96,8 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE run_task_runs (
      run_id TEXT PRIMARY KEY,
      cells  TEXT NOT NULL,                 -- one cell char per flow_tasks ordinal (see task-cells.ts)
-     body   TEXT NOT NULL                  -- the StoredTimeline as JSON
-   ) WITHOUT ROWID;
+     body   TEXT NOT NULL                  -- the StoredTimeline as JSON (large: a rowid table suits it)
+   );
    CREATE TABLE flow_tasks (
      flow    TEXT NOT NULL,
      ordinal INTEGER NOT NULL,

@@ -369,3 +369,18 @@ describe('SqliteRunHistory: the stored rows of the run UI', () => {
     }
   });
 });
+
+describe('InMemoryRunHistory: the per-run cap of task runs', () => {
+  it('keeps 50,000 task runs of a run and counts the rest, each once', () => {
+    const history = new InMemoryRunHistory({ clock: new ManualClock(T0) });
+    history.record(flowRecord('big', 1, 'Running', 0), 'otlp');
+    for (let i = 0; i < 50_002; i++) {
+      history.record(taskRecord('big', `t${i}`, 'Completed', 1, 1, { task: 'fan' }), 'otlp');
+    }
+    history.record(taskRecord('big', 't50001', 'Completed', 1, 1, { task: 'fan' }), 'otlp'); // heard twice
+    history.record(flowRecord('big', 2, 'Completed', 10), 'otlp');
+    const timeline = history.timeline('big');
+    expect(timeline?.taskRuns).toHaveLength(50_000);
+    expect(timeline?.truncated).toBe(2);
+  });
+});
