@@ -2,23 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ChannelDefinition, secretRefs } from '../../alerts/channels.ts';
 import type { AlertState } from '../../alerts/state.ts';
-import type { Notification } from '../../alerts/types.ts';
 import { systemClock } from '../../clock.ts';
 import { pruneEvery, readRetention } from '../../history/retention.ts';
 import { createForwarder } from '../../receiver/forward.ts';
 import { createIngest, type IngestStats, type RejectedSignal } from '../../receiver/ingest/index.ts';
 import { createReceiverHandler } from '../../receiver/receiver.ts';
-import type { TransitionRecord } from '../../runtime/transition.ts';
 import { createScheduler, type DueSlot } from '../../schedule/scheduler.ts';
 import { createApiServer } from '../../server/api.ts';
 import { checkBindSafety } from '../../server/auth.ts';
-import { LiveHub } from '../../server/events/hub.ts';
 import { eventStreamRoute } from '../../server/events/stream.ts';
 import { createServeMetrics, type FiringCount, type ServeMetrics } from '../../server/metrics/index.ts';
 import { uiRoutes } from '../../server/ui/static.ts';
-import { SqliteAlertEvents } from '../../store/alert-events.ts';
 import { databasePath, flowtelHome, openStore } from '../../store/index.ts';
-import { SqliteRunLogs } from '../../store/run-logs.ts';
 import { SqliteRunHistory } from '../../store/runs.ts';
 import { SqliteScheduleMarks } from '../../store/schedule-marks.ts';
 import { SqliteSilenceStore } from '../../store/silences.ts';
@@ -32,6 +27,7 @@ import { ServeCore } from './core.ts';
 import { schedulableFlows, watchedSchedules } from './flows.ts';
 import { Launcher } from './launcher.ts';
 import { RulesHost } from './rules-host.ts';
+import { createUiFeeds } from './ui-feeds.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -87,36 +83,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   const marks = new SqliteScheduleMarks(store.db);
   const silences = new SqliteSilenceStore(store.db);
   const metrics = await createServeMetrics();
-  // --- Run logs, alert events and the live event stream of the run UI (issue 14) ---
-  const live = new LiveHub();
-  const runLogs = new SqliteRunLogs(store.db, { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS, log });
-  const alertEvents = new SqliteAlertEvents(store.db, {
-    busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
-    log,
-    onStored: (event) => live.publish({ kind: 'alert', event }),
-  });
-  const liveTransition = (record: TransitionRecord) => {
-    if (record.flowRunId === undefined) return;
-    live.publish(
-      record.task === undefined ? { kind: 'run', runId: record.flowRunId } : { kind: 'task', record },
-    );
-  };
-  const recordNotification = (notification: Notification) => {
-    const atMs = Date.parse(notification.createdAt);
-    for (const alert of notification.alerts) {
-      alertEvents.add({
-        atMs: Number.isFinite(atMs) ? atMs : clock.now(),
-        fingerprint: alert.fingerprint,
-        rule: alert.rule,
-        flow: alert.facts.flow ?? alert.labels.flow ?? null,
-        runId: alert.facts.flowRunId ?? null,
-        kind: notification.kind,
-        severity: alert.severity,
-        summary: alert.summary,
-      });
-    }
-  };
-  // --- end of run logs, alert events and the live event stream ---
+  const feeds = createUiFeeds(store.db, clock, log);
   /** Run id → flow, for the runs the scheduler launched (it counts them until they end). */
   const scheduledRuns = new Map<string, string>();
 
@@ -136,7 +103,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     consumers: {
       evaluate: (record) => rules?.engine.process(record),
       count: (record) => metrics.observe(record),
-      live: liveTransition,
+      live: (record) => feeds.transition(record),
     },
     onRunEnded: (runId) => {
       const flow = scheduledRuns.get(runId);
@@ -155,7 +122,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     schedules: () => watchedSchedules(catalog.flows),
     log,
     metrics,
-    onNotification: recordNotification,
+    onNotification: (notification) => feeds.notification(notification),
   });
   rules = host;
 
@@ -164,7 +131,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     onTransition: (record) => core.accept(record, 'otlp'),
     // The sender's clock may be off: a heartbeat counts from when serve heard it.
     onHeartbeat: (beat) => core.heartbeat(beat.runId, clock.now(), beat.intervalMs),
-    onRunLog: (record) => runLogs.add(record),
+    onRunLog: (record) => feeds.runLogs.add(record),
   });
   const forwarder =
     options.forward === undefined ? undefined : createForwarder({ url: options.forward, warn: log });
@@ -238,19 +205,9 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     flows: () => catalog.flows,
     schedules: () => scheduler.views(),
     traceTemplate: () => host.traceTemplate(),
-    runLogs,
-    alertEvents,
-    onAcknowledged: (alert, at) =>
-      alertEvents.add({
-        atMs: at,
-        fingerprint: alert.fingerprint,
-        rule: alert.rule,
-        flow: alert.facts.flow ?? alert.labels.flow ?? null,
-        runId: alert.facts.flowRunId ?? null,
-        kind: 'acknowledged',
-        severity: alert.severity,
-        summary: alert.summary,
-      }),
+    runLogs: feeds.runLogs,
+    alertEvents: feeds.alertEvents,
+    onAcknowledged: (alert, at) => feeds.acknowledged(alert, at),
     counters: () => {
       const stats = ingest.stats();
       return {
@@ -289,14 +246,13 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
           response.end(body);
         },
       },
-      eventStreamRoute({ hub: live, backend }),
+      eventStreamRoute({ hub: feeds.live, backend }),
       ...uiRoutes(),
     ],
   }).catch(async (error: unknown) => {
     await close(otlpServer);
     await host.stop(0);
-    runLogs.close();
-    alertEvents.close();
+    feeds.close();
     history.close();
     store.close();
     throw new UsageError((error as Error).message);
@@ -313,7 +269,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
   // Logs and alert events go with their runs (logs once the run is pruned, alert events by age).
   const stopPruning = pruneEvery(
     {
-      prune: (before) => history.prune(before) + runLogs.prune(before) + alertEvents.prune(before),
+      prune: (before) => history.prune(before) + feeds.prune(before),
     },
     retentionMs,
     { clock },
@@ -337,7 +293,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
           catalog = next;
           scheduler.load(schedulableFlows(catalog.flows));
           host.watchSchedules();
-          live.publish({ kind: 'flows' });
+          feeds.live.publish({ kind: 'flows' });
           outcome.push(`${catalog.flows.length} flow(s) reloaded`);
         }
       }
@@ -354,7 +310,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     async stop() {
       stopPruning();
       scheduler.stop();
-      live.close();
+      feeds.live.close();
       await api.close();
       await launcher.settle(options.shutdownGraceMs);
       await launcher.stopAll(CANCEL_GRACE_MS);
@@ -366,9 +322,8 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       if (pending > 0)
         log(`flowtel serve: ${pending} notification(s) not delivered yet; they stay in the outbox`);
       await history.flush(5_000);
-      await Promise.all([runLogs.flush(2_000), alertEvents.flush(2_000)]);
-      runLogs.close();
-      alertEvents.close();
+      await feeds.flush(2_000);
+      feeds.close();
       history.close();
       store.close();
     },
