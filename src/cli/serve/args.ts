@@ -8,6 +8,7 @@ export interface ServeArgs {
   readonly port: number;
   readonly otlpPort: number;
   readonly forward: string | undefined;
+  readonly logUnconfigured: boolean;
   readonly help: boolean;
 }
 
@@ -27,6 +28,8 @@ Options:
   --port <port>        API port (default ${DEFAULT_API_PORT}; 0 picks a free one)
   --otlp-port <port>   OTLP/HTTP port (default ${DEFAULT_OTLP_PORT}; 0 picks a free one)
   --forward <url>      send everything received, unchanged, to this OTLP/HTTP endpoint too
+  --log-unconfigured   alerts of channels whose variables are unset go to this log instead of
+                       refusing to start (for trying serve on one machine, never for production)
   -h, --help           this text
 
 Environment: FLOWTEL_API_TOKEN (bearer token for changing endpoints), FLOWTEL_HOME,
@@ -52,6 +55,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     port: port(values.port, '--port', DEFAULT_API_PORT),
     otlpPort: port(values['otlp-port'], '--otlp-port', DEFAULT_OTLP_PORT),
     forward: values.forward === undefined ? undefined : forwardUrl(values.forward),
+    logUnconfigured: values['log-unconfigured'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -67,6 +71,7 @@ function parse(args: readonly string[]) {
       port: { type: 'string' },
       'otlp-port': { type: 'string' },
       forward: { type: 'string' },
+      'log-unconfigured': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,7 +3,7 @@ import { traceUrlTemplate } from '../../alerts/trace-link.ts';
 import type { Notification } from '../../alerts/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { RunHistory } from '../../history/types.ts';
-import { createDelivery, type Delivery } from '../../notify/index.ts';
+import { ConsoleNotifier, createDelivery, type Delivery } from '../../notify/index.ts';
 import { deliveryMetrics } from '../../notify/metrics.ts';
 import { createRulesEngine, type RulesEngine } from '../../rules/engine.ts';
 import { loadRules } from '../../rules/load.ts';
@@ -22,7 +22,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  * serve's rules: the engine evaluating every transition serve records, and delivery sending what it
  * decides, both on FLOWTEL_HOME's store (alert state and the outbox commit together). Unlike `flowtel
  * run`, serve refuses a channel whose variables are unset: a central alerting service that prints its
- * alerts to a log nobody reads would lose them. `reload` swaps in a new engine and delivery on the same
+ * alerts to a log nobody reads would lose them. Only `--log-unconfigured` (someone trying serve on
+ * their machine) sends such a channel's alerts to serve's log instead. `reload` swaps in a new engine and delivery on the same
  * store when the rules folder changed, keeping the old ones when the new rules do not load.
  */
 export class RulesHost {
@@ -44,8 +45,8 @@ export class RulesHost {
   }
 
   static async start(options: RulesHostOptions): Promise<RulesHost> {
-    const rules = await readRules(options);
-    const { engine, delivery } = await build(options, rules);
+    const { rules, unconfigured } = await readRules(options);
+    const { engine, delivery } = await build(options, rules, unconfigured);
     const host = new RulesHost(options, rules, engine, delivery);
     // Delivery sends only what is committed: it wakes when notifications are (whichever delivery is current).
     options.store.onCommit(() => {
@@ -71,13 +72,13 @@ export class RulesHost {
 
   /** Loads the rules folder again; on success the new rules take over, else the error is thrown and nothing changes. */
   async reload(): Promise<void> {
-    const rules = await readRules(this.#options);
+    const { rules, unconfigured } = await readRules(this.#options);
     const old = { engine: this.#engine, delivery: this.#delivery };
     old.engine.flush();
     old.engine.close();
     await this.#options.store.flush(2_000);
     await old.delivery?.close();
-    const next = await build(this.#options, rules);
+    const next = await build(this.#options, rules, unconfigured);
     this.#rules = rules;
     this.#engine = next.engine;
     this.#delivery = next.delivery;
@@ -160,31 +161,46 @@ export interface RulesHostOptions {
   readonly metrics: Pick<ServeMetrics, 'notification'>;
   /** Every notification the engine decides on (fired, repeated, resolved), as it goes to the outbox. */
   readonly onNotification?: (notification: Notification) => void;
+  /** `--log-unconfigured`: a channel whose variables are unset prints to the log instead of refusing serve. */
+  readonly logUnconfigured?: boolean;
 }
 
-async function readRules(options: RulesHostOptions): Promise<LoadedRules> {
-  if (options.dir === undefined) return mergeRuleFiles([]).rules;
+/** Channel name → the variables it lacks. */
+type Unconfigured = ReadonlyMap<string, readonly string[]>;
+
+async function readRules(
+  options: RulesHostOptions,
+): Promise<{ rules: LoadedRules; unconfigured: Unconfigured }> {
+  if (options.dir === undefined) return { rules: mergeRuleFiles([]).rules, unconfigured: new Map() };
   const rules = await loadRules(options.dir, { env: options.env });
   registerChannelSecrets(rules.channels, options.env);
-  const unconfigured = Object.entries(rules.channels)
-    .map(([name, channel]) => [name, missingSecrets(channel, options.env)] as const)
-    .filter(([, missing]) => missing.length > 0);
-  if (unconfigured.length > 0) {
-    const list = unconfigured.map(([name, missing]) => `${name} (set ${missing.join(', ')})`).join('; ');
-    throw new UsageError(`serve delivers every alert, so every channel must be configured: ${list}`);
+  const unconfigured = new Map(
+    Object.entries(rules.channels)
+      .map(([name, channel]) => [name, missingSecrets(channel, options.env)] as const)
+      .filter(([, missing]) => missing.length > 0),
+  );
+  if (unconfigured.size > 0 && options.logUnconfigured !== true) {
+    const list = [...unconfigured].map(([name, missing]) => `${name} (set ${missing.join(', ')})`).join('; ');
+    throw new UsageError(
+      `serve delivers every alert, so every channel must be configured: ${list} (to try serve on this machine with their alerts in its log instead: --log-unconfigured)`,
+    );
   }
-  return rules;
+  return { rules, unconfigured };
 }
 
 async function build(
   options: RulesHostOptions,
   rules: LoadedRules,
+  unconfigured: Unconfigured,
 ): Promise<{ engine: RulesEngine; delivery: Delivery | undefined }> {
   const { store, log } = options;
+  const configured = Object.fromEntries(
+    Object.entries(rules.channels).filter(([name]) => !unconfigured.has(name)),
+  );
   const delivery =
-    Object.keys(rules.channels).length > 0
+    Object.keys(configured).length > 0
       ? await createDelivery({
-          rules,
+          rules: { ...rules, channels: configured },
           env: options.env,
           log,
           store: store.outbox,
@@ -192,6 +208,10 @@ async function build(
           metrics: countDeliveriesIn(options.metrics, deliveryMetrics()),
         })
       : undefined;
+  const printer =
+    unconfigured.size === 0
+      ? undefined
+      : new ConsoleNotifier({ write: (text) => log(text.trimEnd()), unconfigured });
   const template = traceUrlTemplate(rules.links, options.env);
   const engine = createRulesEngine({
     rules,
@@ -201,7 +221,11 @@ async function build(
     onWarning: (message) => log(`flowtel serve: ${message}`),
     onError: (error) => log(`flowtel serve: alerting: ${String(error)}`),
     sink: (notification) => {
-      delivery?.sink(notification);
+      const sendable = notification.channels.filter((name) => !unconfigured.has(name));
+      if (printer && sendable.length < notification.channels.length) {
+        void printer.send({ channel: 'console', notifications: [notification] });
+      }
+      if (sendable.length > 0) delivery?.sink({ ...notification, channels: sendable });
       options.onNotification?.(notification);
     },
   });

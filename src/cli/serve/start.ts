@@ -123,6 +123,7 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     log,
     metrics,
     onNotification: (notification) => feeds.notification(notification),
+    logUnconfigured: options.logUnconfigured,
   });
   rules = host;
 
