@@ -32,6 +32,7 @@ export function TokenDialog() {
             name="token"
             type="password"
             autoComplete="off"
+            autoFocus
             value={token}
             onInput={(e) => setToken(e.currentTarget.value)}
           />

@@ -159,8 +159,10 @@ function FlowCard({ flow, alerts }: { flow: FlowView; alerts: AlertView[] }) {
       {health?.failingSince && (
         <p class="failing" data-testid="failing-since">
           <span aria-hidden="true">✗ </span>
-          Failing since <time dateTime={health.failingSince}>{formatTime(health.failingSince)}</time> ·{' '}
-          {health.streak} failed run{health.streak === 1 ? '' : 's'} in a row
+          Failing since <time dateTime={health.failingSince}>{formatTime(health.failingSince)}</time>
+          <span class="streak">
+            {health.streak} failed run{health.streak === 1 ? '' : 's'} in a row
+          </span>
         </p>
       )}
       <dl class="facts">

@@ -261,7 +261,7 @@ function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
       </label>
       <label>
         Until
-        <input name="until" defaultValue={filters.until} placeholder="ISO time or epoch ms" size={16} />
+        <input name="until" defaultValue={filters.until} placeholder="ISO or epoch ms" size={16} />
       </label>
       <button type="submit">Filter</button>
       <button type="button" onClick={() => navigate('/runs')}>
