@@ -58,10 +58,18 @@ describe('a run in progress', () => {
 
       serve.openGate('live');
       await runPage.locator('main [data-testid=state][data-state=Completed]').first().waitFor();
-      // The run and its tasks: nothing on the page still says Running.
+      // The run and its tasks: nothing on the page still says Running, but for the Transitions table,
+      // the run's history, which rightly keeps the step where it was Running.
       const running = runPage.locator('main [data-testid=state][data-state=Running]');
-      await until('no Running badge on the run page', async () =>
-        (await running.count()) === 0 ? true : undefined,
+      const runningNow = () =>
+        running.evaluateAll(
+          (badges) =>
+            badges.filter(
+              (badge) => badge.closest('section')?.querySelector('h2')?.textContent !== 'Transitions',
+            ).length,
+        );
+      await until('no Running badge on the run page outside its transitions', async () =>
+        (await runningNow()) === 0 ? true : undefined,
       );
       await until('the Now card to show the new last success', async () => {
         const text = await card.locator('[data-testid=last-success]').textContent();
@@ -104,6 +112,7 @@ describe('a hidden tab', () => {
         const query = new URL(request.url()).searchParams.get('lastEventId') ?? undefined;
         streams.push({ url: request.url(), lastEventId: request.headers()['last-event-id'] ?? query });
       });
+      await page.addInitScript(recordLastEventId);
       await openUi(page, serve, '/runs');
       const row = page.locator(`[data-testid=run-row][data-run-id="${id}"]`);
       await row.locator('[data-testid=state][data-state=Running]').waitFor();
@@ -112,6 +121,7 @@ describe('a hidden tab', () => {
 
       await setHidden(page, true);
       await liveIndicatorSays(page, 'Paused');
+      const seenBeforeHiding = await page.evaluate('window.__lastEventId');
       await screenshot(page, 'paused-hidden');
       const streamsBefore = streams.length;
       // The run ends while nobody looks.
@@ -127,13 +137,34 @@ describe('a hidden tab', () => {
       expect(resumed.length, 'no new connection to /api/v1/events after the tab came back').toBeGreaterThan(
         0,
       );
-      expect(resumed[0]!.lastEventId, resumed[0]!.url).toMatch(/^\d+$/);
+      // Event ids are opaque, `<epoch>-<n>` (README "Serve's HTTP API"): the page sends back the last one it saw.
+      expect(resumed[0]!.lastEventId, resumed[0]!.url).toMatch(/^[0-9a-z]+-\d+$/);
+      expect(resumed[0]!.lastEventId, resumed[0]!.url).toBe(seenBeforeHiding);
       await screenshot(page, 'paused-resumed');
       expect(errors()).toEqual([]);
     },
     UI_TEST_MS,
   );
 });
+
+/**
+ * Run in the page before its scripts: every EventSource notes the id of each message it gets in
+ * `window.__lastEventId`, so the test knows the last id the page saw. (The tests compile without the
+ * DOM's types: what runs in the page is given as its source.)
+ */
+const recordLastEventId = `(() => {
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url, init) {
+      super(url, init);
+      for (const type of ['batch', 'reset', 'message']) {
+        this.addEventListener(type, (event) => {
+          if (event.lastEventId) window.__lastEventId = event.lastEventId;
+        });
+      }
+    }
+  };
+})()`;
 
 /** Makes the page believe its tab was hidden (or shown again), as switching tabs does, and says so. */
 async function setHidden(page: Page, hidden: boolean): Promise<void> {

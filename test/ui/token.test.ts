@@ -79,6 +79,11 @@ describe('with a token set', () => {
       const before = await runsOf('ui-fails');
       await openUi(page, serve, `/runs/${failed.id}`);
       await page.locator('main').getByRole('button', { name: 'Retry', exact: true }).click();
+      // Retry first shows the run's parameters (editable); starting the run is what needs the token.
+      await page
+        .getByRole('dialog', { name: 'Retry ui-fails' })
+        .getByRole('button', { name: 'Start run', exact: true })
+        .click();
       const dialog = await tokenDialog(page);
       const prompt = await dialog.textContent();
 

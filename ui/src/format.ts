@@ -20,12 +20,14 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** "3 min ago", "in 2 h": relative to now. */
+/** "just now", "12 s ago", "3 min ago", "in 2 h": relative to now, as coarse as a glance needs. */
 export function relative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const diff = Date.parse(iso) - now;
   if (Number.isNaN(diff)) return iso;
-  const text = formatDuration(Math.abs(diff)).replace(/ \d+ s$/, '');
+  const abs = Math.abs(diff);
+  if (abs < 5_000) return diff >= 0 ? 'in a moment' : 'just now';
+  const text = abs < 60_000 ? `${Math.round(abs / 1000)} s` : formatDuration(abs).replace(/ \d+ s$/, '');
   return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
 

@@ -13,12 +13,18 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'flowtel.apiToken';
 
-/** Pending ask for the API token: the token dialog shows while this is set. */
-export const tokenRequest = signal<{ resolve: (token: string | null) => void } | null>(null);
+/**
+ * Pending ask for the API token: the token dialog shows while this is set. `refused` when serve answered
+ * 401 to the token the tab had (the one just typed, or one kept from before).
+ */
+export const tokenRequest = signal<{ refused: boolean; resolve: (token: string | null) => void } | null>(
+  null,
+);
 
-function askForToken(): Promise<string | null> {
+function askForToken(refused: boolean): Promise<string | null> {
   return new Promise((resolve) => {
     tokenRequest.value = {
+      refused,
       resolve: (token) => {
         tokenRequest.value = null;
         if (token) sessionStorage.setItem(TOKEN_KEY, token);
@@ -80,7 +86,7 @@ export async function send<T>(method: 'POST' | 'DELETE', path: string, body?: un
     });
     if (response.status === 401) {
       if (token) sessionStorage.removeItem(TOKEN_KEY);
-      const given = await askForToken();
+      const given = await askForToken(token !== null && token !== '');
       if (given) continue;
     }
     if (!response.ok) throw await errorOf(response);

@@ -17,6 +17,11 @@ export function TokenDialog() {
           setToken('');
         }}
       >
+        {request.refused && (
+          <p class="error-line" role="alert" data-testid="token-refused">
+            serve refused that token (401): check it against FLOWTEL_API_TOKEN and try again.
+          </p>
+        )}
         <p>
           serve asks for its API token (<code>FLOWTEL_API_TOKEN</code>) for changes. It is kept for this tab
           only (sessionStorage).
@@ -27,6 +32,7 @@ export function TokenDialog() {
             name="token"
             type="password"
             autoComplete="off"
+            autoFocus
             value={token}
             onInput={(e) => setToken(e.currentTarget.value)}
           />

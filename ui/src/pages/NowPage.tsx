@@ -32,7 +32,15 @@ function nextRun(flow: FlowView): string | null {
 }
 
 /** Now: for each flow, is it well, since when is it failing, what comes next; and what runs right now. */
+/** How often the cards' relative times ("12 s ago") are brought up to date. */
+const RELATIVE_TICK_MS = 5_000;
+
 export function NowPage() {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), RELATIVE_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
   const [data, setData] = useState<NowData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -159,8 +167,10 @@ function FlowCard({ flow, alerts }: { flow: FlowView; alerts: AlertView[] }) {
       {health?.failingSince && (
         <p class="failing" data-testid="failing-since">
           <span aria-hidden="true">✗ </span>
-          Failing since <time dateTime={health.failingSince}>{formatTime(health.failingSince)}</time> ·{' '}
-          {health.streak} failed run{health.streak === 1 ? '' : 's'} in a row
+          Failing since <time dateTime={health.failingSince}>{formatTime(health.failingSince)}</time>
+          <span class="streak">
+            {health.streak} failed run{health.streak === 1 ? '' : 's'} in a row
+          </span>
         </p>
       )}
       <dl class="facts">

@@ -181,20 +181,49 @@ export function RunsPage() {
   );
 }
 
+/** How long the filters wait after the last keystroke before they go to the URL (and the rows reload). */
+const TYPING_PAUSE_MS = 300;
+
 function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
+  const typing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** The query this form last put in the URL itself: that one must not reset the fields being typed in. */
+  const ownSearch = useRef<string | null>(null);
+  const generation = useRef(0);
+  const shownSearch = useRef(filtersSearch(filters));
+  const search = filtersSearch(filters);
+  if (search !== shownSearch.current) {
+    // The URL changed from elsewhere (back/forward, a link, Clear): the fields show its values again.
+    if (search !== ownSearch.current) generation.current++;
+    shownSearch.current = search;
+    ownSearch.current = null;
+  }
+  useEffect(
+    () => () => {
+      if (typing.current !== null) clearTimeout(typing.current);
+    },
+    [],
+  );
   const apply = (form: HTMLFormElement) => {
+    if (typing.current !== null) clearTimeout(typing.current);
+    typing.current = null;
     const data = new FormData(form);
     const next = Object.fromEntries(
       FILTER_NAMES.map((n) => [n, String(data.get(n) ?? '').trim()]),
     ) as Filters;
-    navigate(`/runs${filtersSearch(next)}`);
+    ownSearch.current = filtersSearch(next);
+    navigate(`/runs${ownSearch.current}`);
   };
-  // Keyed by the URL's query so back/forward puts the URL's values back into the fields. Filters apply on
-  // submit (Enter or the button), not per field, so typing in one field never loses another's.
+  // The fields are mirrored in the URL as they change (after a pause in typing, one history entry per
+  // pause), and at once on Enter; the form is remounted only when the URL changes from elsewhere.
   return (
     <form
-      key={filtersSearch(filters)}
+      key={generation.current}
       class="filters"
+      onInput={(event) => {
+        const form = event.currentTarget;
+        if (typing.current !== null) clearTimeout(typing.current);
+        typing.current = setTimeout(() => apply(form), TYPING_PAUSE_MS);
+      }}
       onSubmit={(event) => {
         event.preventDefault();
         apply(event.currentTarget);
@@ -232,7 +261,7 @@ function FilterForm({ filters, flows }: { filters: Filters; flows: string[] }) {
       </label>
       <label>
         Until
-        <input name="until" defaultValue={filters.until} placeholder="ISO time or epoch ms" size={16} />
+        <input name="until" defaultValue={filters.until} placeholder="ISO or epoch ms" size={16} />
       </label>
       <button type="submit">Filter</button>
       <button type="button" onClick={() => navigate('/runs')}>
