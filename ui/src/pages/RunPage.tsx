@@ -217,8 +217,8 @@ export function RunPage({ id }: { id: string }) {
             </tr>
           </thead>
           <tbody>
-            {run.transitions.map((t) => (
-              <tr key={t.seq}>
+            {inTimeOrder(run.transitions).map((t, index) => (
+              <tr key={index}>
                 <td class="num">{t.seq}</td>
                 <td>{formatTime(t.at)}</td>
                 <td>{t.task ?? '(flow)'}</td>
@@ -287,4 +287,14 @@ function applyTask(
       ? timeline.taskRuns.map((t, i) => (i === at ? { ...t, ...taskRun } : t))
       : [...timeline.taskRuns, taskRun];
   return { ...timeline, tasks, taskRuns };
+}
+
+/**
+ * Transitions in the order they happened: a task run's records derived from its span carry no seq of
+ * their own (0), so seq alone would list them before the flow run's start.
+ */
+function inTimeOrder<T extends { readonly at: string; readonly seq: number }>(
+  transitions: readonly T[],
+): T[] {
+  return [...transitions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq);
 }
