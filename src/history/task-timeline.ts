@@ -1,13 +1,16 @@
-import { isFinal, type StateName, StateNames } from '../runtime/state.ts';
+import { StateNames } from '../runtime/state.ts';
 import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
+import { LiveTasks, STATE_CODES } from './live-tasks.ts';
 import type { RunTimeline } from './run-views.ts';
-import { cellOf, NO_CELL, worseCell } from './task-cells.ts';
+
+export { MAX_TASK_RUNS_PER_RUN } from './live-tasks.ts';
 
 /**
  * Every task run of the runs in flight, for the timeline and the grid (run history keeps rows only for
  * task runs in trouble; fold.ts says why). Held in memory, compactly, while a run is in flight; when it
  * ends, `end` hands back one stored form per run (its task runs and its grid cells) for the history to
- * keep. Applying a record is a few map lookups: this is on the ingest path.
+ * keep. Applying a record is a map lookup and a few array writes (live-tasks.ts): this is on the ingest
+ * path.
  *
  * A run's task spans often arrive after its own final transition (its log record is sent first, spans
  * follow in the next batch), so the last runs that ended stay in memory for a while (`recordLate`
@@ -15,27 +18,10 @@ import { cellOf, NO_CELL, worseCell } from './task-cells.ts';
  * its stored row.
  */
 
-/** Task runs kept per run; the rest are counted as `truncated`. */
-export const MAX_TASK_RUNS_PER_RUN = 50_000;
 /** Ended runs whose task runs stay in memory for late task records: at most this many runs... */
 const RECENT_RUNS = 500;
 /** ...holding at most this many task runs together. */
 const RECENT_TASK_RUNS = 200_000;
-
-interface Entry {
-  readonly id: string;
-  /** Index into the run's `tasks`. */
-  readonly task: number;
-  name: StateName;
-  attempts: number;
-  start: string | null;
-  end: string | null;
-  error: ErrorInfo | undefined;
-}
-
-/** State names by their one-char code in `StoredTimeline.states`. */
-const STATE_CODES: readonly StateName[] = Object.keys(StateNames) as StateName[];
-const CODE_OF = new Map(STATE_CODES.map((name, i) => [name, String.fromCharCode(97 + i)]));
 
 /**
  * The stored timeline of an ended run (JSON in `run_task_runs.body`), column by column so that a run
@@ -63,157 +49,6 @@ export interface EndedTimeline {
   readonly flow: string;
   readonly timeline: StoredTimeline;
   readonly cells: string;
-}
-
-/** The task runs of one run in flight. */
-class LiveTasks {
-  readonly tasks: string[] = [];
-  /** The flow column of each of `tasks`. */
-  readonly columns: number[] = [];
-  readonly entries: Entry[] = [];
-  readonly #taskIndex = new Map<string, number>();
-  readonly #byId = new Map<string, Entry>();
-  /** Ids of task runs beyond the cap, so each counts once. */
-  #dropped: Set<string> | undefined;
-  /** Task runs dropped before the run was taken up again from its stored row. */
-  #droppedBefore = 0;
-
-  get truncated(): number {
-    return this.#droppedBefore + (this.#dropped?.size ?? 0);
-  }
-
-  /** A stored run taken up again; `columnOf` gives each of its tasks' flow column. */
-  static fromStored(stored: StoredTimeline, columnOf: (task: string) => number): LiveTasks {
-    const live = new LiveTasks();
-    for (const task of stored.tasks) {
-      live.#taskIndex.set(task, live.tasks.push(task) - 1);
-      live.columns.push(columnOf(task));
-    }
-    const time = (ms: number | null | undefined) =>
-      ms == null ? null : new Date(stored.base + ms).toISOString();
-    stored.ids.forEach((id, i) => {
-      const entry: Entry = {
-        id,
-        task: stored.task[i]!,
-        name: STATE_CODES[stored.states.charCodeAt(i) - 97]!,
-        attempts: stored.attempts[i]!,
-        start: time(stored.start[i]),
-        end: time(stored.end[i]),
-        error: stored.errors[i],
-      };
-      live.#byId.set(id, entry);
-      live.entries.push(entry);
-    });
-    live.#droppedBefore = stored.truncated;
-    return live;
-  }
-
-  /** Applies a task transition; returns the task name when it is new to the run (it needs a column). */
-  apply(record: TransitionRecord): string | undefined {
-    const id = record.taskRunId ?? record.task ?? '';
-    let entry = this.#byId.get(id);
-    let newTask: string | undefined;
-    if (entry === undefined) {
-      if (this.entries.length >= MAX_TASK_RUNS_PER_RUN) {
-        this.#dropped ??= new Set();
-        this.#dropped.add(id);
-        return undefined;
-      }
-      const name = record.task ?? '';
-      let task = this.#taskIndex.get(name);
-      if (task === undefined) {
-        task = this.tasks.push(name) - 1;
-        this.#taskIndex.set(name, task);
-        newTask = name;
-      }
-      entry = {
-        id,
-        task,
-        name: record.state.name,
-        attempts: record.attempt,
-        start: null,
-        end: null,
-        error: undefined,
-      };
-      this.#byId.set(id, entry);
-      this.entries.push(entry);
-    } else if (
-      record.attempt < entry.attempts ||
-      (record.attempt === entry.attempts && entry.end !== null && !isFinal(record.state.type))
-    ) {
-      return undefined; // late: an earlier step of what the task run already reached
-    }
-    // ISO times of one format compare as strings: no date parsing on the ingest path.
-    if (record.state.type === 'RUNNING' && (entry.start === null || record.at < entry.start)) {
-      entry.start = record.at;
-    }
-    entry.name = record.state.name;
-    entry.attempts = Math.max(entry.attempts, record.attempt);
-    if (isFinal(record.state.type)) {
-      entry.start ??= record.startedAt ?? null;
-      entry.end = record.at;
-      entry.error = record.error;
-    } else {
-      entry.end = null;
-      entry.error = undefined;
-    }
-    return newTask;
-  }
-
-  stored(): StoredTimeline {
-    const n = this.entries.length;
-    const ids = new Array<string>(n);
-    const task = new Array<number>(n);
-    const attempts = new Array<number>(n);
-    const start = new Array<number | null>(n);
-    const end = new Array<number | null>(n);
-    const errors: Record<string, ErrorInfo> = {};
-    let states = '';
-    let base = Number.POSITIVE_INFINITY;
-    const starts = new Array<number>(n);
-    const ends = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const e = this.entries[i]!;
-      starts[i] = e.start === null ? Number.NaN : Date.parse(e.start);
-      ends[i] = e.end === null ? Number.NaN : Date.parse(e.end);
-      if (starts[i]! < base) base = starts[i]!;
-      if (ends[i]! < base) base = ends[i]!;
-    }
-    if (base === Number.POSITIVE_INFINITY) base = 0;
-    for (let i = 0; i < n; i++) {
-      const e = this.entries[i]!;
-      ids[i] = e.id;
-      task[i] = e.task;
-      attempts[i] = e.attempts;
-      states += CODE_OF.get(e.name);
-      start[i] = Number.isNaN(starts[i]) ? null : starts[i]! - base;
-      end[i] = Number.isNaN(ends[i]) ? null : ends[i]! - base;
-      if (e.error !== undefined) errors[i] = e.error;
-    }
-    return {
-      tasks: [...this.tasks],
-      ids,
-      task,
-      states,
-      attempts,
-      base,
-      start,
-      end,
-      errors,
-      truncated: this.truncated,
-    };
-  }
-
-  /** The grid cells, indexed by flow column; as long as the highest column the run used. */
-  cells(): string {
-    const cells: string[] = [];
-    for (const entry of this.entries) {
-      const column = this.columns[entry.task]!;
-      while (cells.length <= column) cells.push(NO_CELL);
-      cells[column] = worseCell(cells[column]!, cellOf(entry.name, entry.attempts));
-    }
-    return cells.join('');
-  }
 }
 
 /**
@@ -313,10 +148,10 @@ export class TaskTimelines {
           : LiveTasks.fromStored(row, (task) => this.columns.columnOf(flow, task));
       this.#keepRecent(runId, live);
     }
-    const before = live.entries.length;
+    const before = live.size;
     const newTask = live.apply(record);
     if (newTask !== undefined) live.columns.push(this.columns.columnOf(flow, newTask));
-    if (this.#recent.get(runId) === live) this.#recentTaskRuns += live.entries.length - before;
+    if (this.#recent.get(runId) === live) this.#recentTaskRuns += live.size - before;
     this.#dirty.set(runId, { flow, live });
   }
 
@@ -352,7 +187,7 @@ export class TaskTimelines {
   /** Task runs of a pruned run leave memory. */
   forget(runId: string): void {
     const recent = this.#recent.get(runId);
-    if (recent !== undefined) this.#recentTaskRuns -= recent.entries.length;
+    if (recent !== undefined) this.#recentTaskRuns -= recent.size;
     this.#recent.delete(runId);
     this.#live.delete(runId);
     this.#dirty.delete(runId);
@@ -374,12 +209,12 @@ export class TaskTimelines {
 
   #keepRecent(runId: string, live: LiveTasks): void {
     this.#recent.set(runId, live);
-    this.#recentTaskRuns += live.entries.length;
+    this.#recentTaskRuns += live.size;
     for (const [id, old] of this.#recent) {
       if (this.#recent.size <= RECENT_RUNS && this.#recentTaskRuns <= RECENT_TASK_RUNS) break;
       if (id === runId) break;
       this.#recent.delete(id);
-      this.#recentTaskRuns -= old.entries.length;
+      this.#recentTaskRuns -= old.size;
     }
   }
 }
