@@ -2,7 +2,26 @@ import { isFinal, type StateName, StateNames } from '../runtime/state.ts';
 import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
 import { isoMs } from './iso-ms.ts';
 import { cellOf, NO_CELL, worseCell } from './task-cells.ts';
-import type { StoredTimeline } from './task-timeline.ts';
+
+/**
+ * The stored timeline of an ended run (JSON in `run_task_runs.body`), column by column so that a run
+ * of thousands of task runs stays small: the n-th task run is `ids[n]`, `task[n]`, `states[n]`, ...
+ */
+export interface StoredTimeline {
+  readonly tasks: readonly string[];
+  readonly ids: readonly string[];
+  readonly task: readonly number[];
+  /** One char per task run: its state name (`a` Scheduled, ... in `StateNames` order). */
+  readonly states: string;
+  readonly attempts: readonly number[];
+  /** Epoch ms that `start` and `end` count from. */
+  readonly base: number;
+  readonly start: readonly (number | null)[];
+  readonly end: readonly (number | null)[];
+  /** The errors of the task runs that have one, by index. */
+  readonly errors: Readonly<Record<string, ErrorInfo>>;
+  readonly truncated: number;
+}
 
 /** Task runs kept per run; the rest are counted as `truncated`. */
 export const MAX_TASK_RUNS_PER_RUN = 50_000;

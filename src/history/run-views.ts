@@ -1,8 +1,16 @@
 import type { StateName, StateType } from '../runtime/state.ts';
 import type { ErrorInfo } from '../runtime/transition.ts';
-import type { RunStateView } from './types.ts';
 
 /** What the run UI reads besides runs: a run's timeline, a flow's grid and health, duration stats. */
+
+/** A run's or task run's state, as the API shows it. */
+export interface RunStateView {
+  readonly type: StateType;
+  readonly name: StateName;
+  /** ISO time the run entered the state. */
+  readonly at: string;
+  readonly message?: string;
+}
 
 export interface TimelineTaskRun {
   readonly id: string;

@@ -1,12 +1,13 @@
 import type { StateType } from '../runtime/state.ts';
 import type { RunStats, StateStats } from './run-views.ts';
-import type { RunQuery } from './types.ts';
+import type { StatsQuery } from './types.ts';
+
+export type { StatsQuery } from './types.ts';
 
 /** The window when neither `since`/`until` nor any matching run says one. */
 const DEFAULT_WINDOW_MS = 86_400_000;
 
 /** The filters of the run list, and how many buckets to split the window into. */
-export type StatsQuery = Omit<RunQuery, 'limit' | 'cursor'> & { readonly buckets: number };
 
 /** One aggregate row: a bucket's runs of one state type. */
 export interface StatsRow {

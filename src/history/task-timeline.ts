@@ -1,6 +1,9 @@
 import { StateNames } from '../runtime/state.ts';
-import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
-import { LiveTasks, STATE_CODES } from './live-tasks.ts';
+import type { TransitionRecord } from '../runtime/transition.ts';
+import { LiveTasks, STATE_CODES, type StoredTimeline } from './live-tasks.ts';
+
+export type { StoredTimeline } from './live-tasks.ts';
+
 import type { RunTimeline } from './run-views.ts';
 
 export { MAX_TASK_RUNS_PER_RUN } from './live-tasks.ts';
@@ -22,26 +25,6 @@ export { MAX_TASK_RUNS_PER_RUN } from './live-tasks.ts';
 const RECENT_RUNS = 500;
 /** ...holding at most this many task runs together. */
 const RECENT_TASK_RUNS = 200_000;
-
-/**
- * The stored timeline of an ended run (JSON in `run_task_runs.body`), column by column so that a run
- * of thousands of task runs stays small: the n-th task run is `ids[n]`, `task[n]`, `states[n]`, ...
- */
-export interface StoredTimeline {
-  readonly tasks: readonly string[];
-  readonly ids: readonly string[];
-  readonly task: readonly number[];
-  /** One char per task run: its state name (`a` Scheduled, ... in `StateNames` order). */
-  readonly states: string;
-  readonly attempts: readonly number[];
-  /** Epoch ms that `start` and `end` count from. */
-  readonly base: number;
-  readonly start: readonly (number | null)[];
-  readonly end: readonly (number | null)[];
-  /** The errors of the task runs that have one, by index. */
-  readonly errors: Readonly<Record<string, ErrorInfo>>;
-  readonly truncated: number;
-}
 
 /** What `end` hands over to store for an ended run. */
 export interface EndedTimeline {

@@ -1,7 +1,8 @@
-import type { StateName, StateType } from '../runtime/state.ts';
+import type { StateType } from '../runtime/state.ts';
 import type { ErrorInfo, TransitionRecord } from '../runtime/transition.ts';
-import type { FlowGrid, GridQuery, RunStats, RunTimeline } from './run-views.ts';
-import type { StatsQuery } from './stats.ts';
+import type { FlowGrid, GridQuery, RunStateView, RunStats, RunTimeline } from './run-views.ts';
+
+export type { RunStateView } from './run-views.ts';
 
 /**
  * Run history: the flow runs `flowtel serve` schedules or hears of, the task runs their record keeps
@@ -11,14 +12,6 @@ import type { StatsQuery } from './stats.ts';
 
 /** Who started a run: serve's scheduler, a process that reported it over OTLP, or the API's run-now. */
 export type RunSource = 'schedule' | 'otlp' | 'api';
-
-export interface RunStateView {
-  readonly type: StateType;
-  readonly name: StateName;
-  /** ISO time the run entered the state. */
-  readonly at: string;
-  readonly message?: string;
-}
 
 /** A run as `GET /api/v1/runs` lists it (`traceUrl` is added by the API from the trace link template). */
 export interface RunSummary {
@@ -71,6 +64,9 @@ export interface RunQuery {
   /** Opaque, from a previous page's `nextCursor`. */
   readonly cursor?: string;
 }
+
+/** `GET /api/v1/runs/stats`: the list's filters, and how many time buckets to split the span into. */
+export type StatsQuery = Omit<RunQuery, 'limit' | 'cursor'> & { readonly buckets: number };
 
 export interface RunPage {
   /** Newest first. */
