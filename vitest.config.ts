@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time even on 2 cores (vitest's default there is one): most test files spend their
+    // time waiting on the child processes and servers they start, not on the CPU.
+    maxWorkers: 2,
   },
 });
