@@ -14,7 +14,7 @@ import {
 import { afterCursor, checkQuery, matches, newestFirst, pageOf } from './query.ts';
 import type { FlowGrid, GridQuery, RunStats, RunTimeline } from './run-views.ts';
 import { type StatsQuery, statsOf, statsRows, statsWindow } from './stats.ts';
-import { type EndedTimeline, FlowColumns, TaskTimelines, timelineView } from './task-timeline.ts';
+import { type EndedTimeline, FlowColumns, gridOf, TaskTimelines, timelineView } from './task-timeline.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -99,19 +99,12 @@ export class InMemoryRunHistory implements RunHistory {
   grid(flow: string, query: GridQuery): FlowGrid {
     const page = this.list({ flow, ...query });
     this.#settle();
-    return {
+    return gridOf(
       flow,
-      tasks: this.#timelines.columns.columns(flow),
-      runs: page.runs.map((run) => ({
-        id: run.id,
-        state: run.state,
-        startedAt: run.startedAt,
-        scheduledAt: run.scheduledAt,
-        durationMs: run.durationMs,
-        cells: this.#timelines.heldCells(run.id) ?? this.#ended.get(run.id)?.cells ?? '',
-      })),
-      nextCursor: page.nextCursor,
-    };
+      this.#timelines.columns.columns(flow),
+      page,
+      (id) => this.#timelines.heldCells(id) ?? this.#ended.get(id)?.cells,
+    );
   }
 
   stats(query: StatsQuery): RunStats {

@@ -4,7 +4,8 @@ import { LiveTasks, STATE_CODES, type StoredTimeline } from './live-tasks.ts';
 
 export type { StoredTimeline } from './live-tasks.ts';
 
-import type { RunTimeline } from './run-views.ts';
+import type { FlowGrid, RunTimeline } from './run-views.ts';
+import type { RunPage } from './types.ts';
 
 export { MAX_TASK_RUNS_PER_RUN } from './live-tasks.ts';
 
@@ -200,6 +201,28 @@ export class TaskTimelines {
       this.#recentTaskRuns -= old.size;
     }
   }
+}
+
+/** A page of a flow's runs as its grid: the flow's columns, and each run's cells (`cellsOf`). */
+export function gridOf(
+  flow: string,
+  tasks: readonly string[],
+  page: RunPage,
+  cellsOf: (runId: string) => string | undefined,
+): FlowGrid {
+  return {
+    flow,
+    tasks,
+    runs: page.runs.map((run) => ({
+      id: run.id,
+      state: run.state,
+      startedAt: run.startedAt,
+      scheduledAt: run.scheduledAt,
+      durationMs: run.durationMs,
+      cells: cellsOf(run.id) ?? '',
+    })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** A stored timeline as the API shows it. */

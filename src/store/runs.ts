@@ -20,7 +20,7 @@ import {
 } from '../history/query.ts';
 import type { FlowGrid, GridQuery, RunStats, RunTimeline } from '../history/run-views.ts';
 import { type StatsQuery, type StatsRow, statsOf, statsWindow } from '../history/stats.ts';
-import { FlowColumns, TaskTimelines, timelineView } from '../history/task-timeline.ts';
+import { FlowColumns, gridOf, TaskTimelines, timelineView } from '../history/task-timeline.ts';
 import type {
   InFlightRun,
   RecordOutcome,
@@ -195,19 +195,12 @@ export class SqliteRunHistory implements RunHistory {
 
   grid(flow: string, query: GridQuery): FlowGrid {
     const page = this.list({ flow, ...query });
-    return {
+    return gridOf(
       flow,
-      tasks: this.#timelines.columns.columns(flow),
-      runs: page.runs.map((run) => ({
-        id: run.id,
-        state: run.state,
-        startedAt: run.startedAt,
-        scheduledAt: run.scheduledAt,
-        durationMs: run.durationMs,
-        cells: this.#timelines.heldCells(run.id) ?? this.#taskTables.cells(run.id) ?? '',
-      })),
-      nextCursor: page.nextCursor,
-    };
+      this.#timelines.columns.columns(flow),
+      page,
+      (id) => this.#timelines.heldCells(id) ?? this.#taskTables.cells(id),
+    );
   }
 
   /**

@@ -1,3 +1,4 @@
+import { cellOf, WORST_FIRST } from '../../src/history/task-cells.ts';
 import type { StateName, StateRef, StateType } from './api/types.ts';
 
 /** Icon of each state: shown next to its name (never colour alone), and first in document.title. */
@@ -66,8 +67,8 @@ export function failed(state: StateRef): boolean {
   return state.type === 'FAILED' || state.type === 'CRASHED';
 }
 
-/** Grid cell characters (contract §5), worst first. */
-export const CELL_WORST = 'xftkRrpsCc.';
+/** Grid cell characters, worst first (the server's order). */
+export const CELL_WORST = WORST_FIRST;
 export const CELL_LABEL: Record<string, string> = {
   '.': 'no task run',
   s: 'Scheduled',
@@ -97,28 +98,7 @@ export const CELL_ICON: Record<string, string> = {
 
 /** The cell character of one task run's state, as the server collapses it. */
 export function cellChar(state: StateRef, attempts: number): string {
-  switch (state.name) {
-    case 'Scheduled':
-    case 'Late':
-    case 'AwaitingRetry':
-      return 's';
-    case 'Pending':
-      return 'p';
-    case 'Running':
-      return attempts > 1 ? 'R' : 'r';
-    case 'Retrying':
-      return 'R';
-    case 'Completed':
-      return attempts > 1 ? 'C' : 'c';
-    case 'Cancelled':
-      return 'k';
-    case 'Failed':
-      return 'f';
-    case 'TimedOut':
-      return 't';
-    case 'Crashed':
-      return 'x';
-  }
+  return cellOf(state.name, attempts);
 }
 
 export function worstCell(chars: Iterable<string>): string {
